@@ -1,0 +1,107 @@
+#include "publish_template.hpp"
+
+#include "byte_reader.hpp"
+#include "byte_writer.hpp"
+#include "packet_codec.hpp"
+
+namespace tapmq::mqtt {
+
+PublishTemplate::PublishTemplate(const Publish& p) : topic_(p.topic) {
+    Properties a, b, c;
+    a.payload_format_indicator = p.properties.payload_format_indicator;
+    b.content_type = p.properties.content_type;
+    b.response_topic = p.properties.response_topic;
+    b.correlation_data = p.properties.correlation_data;
+    c.user_properties = p.properties.user_properties;
+    a_size_ = properties_size(a);
+    b_size_ = properties_size(b);
+    c_size_ = properties_size(c);
+    props_size_ = a_size_ + b_size_ + c_size_;
+    prefix_size_ = varint_size(static_cast<std::uint32_t>(props_size_));
+    body_.resize(prefix_size_ + props_size_ + p.payload.size());
+    ByteWriter w(body_.data(), body_.size());
+    w.varint(static_cast<std::uint32_t>(props_size_));
+    write_property_list(w, a);
+    write_property_list(w, b);
+    write_property_list(w, c);
+    w.bytes(p.payload);
+}
+
+std::string_view PublishTemplate::payload() const noexcept {
+    return std::string_view(body_).substr(prefix_size_ + props_size_);
+}
+
+Properties PublishTemplate::properties() const {
+    ByteReader in(body_);
+    return decode_properties(in, PropertyContext::Publish);
+}
+
+namespace {
+
+std::size_t per_delivery_properties_size(const Delivery& d) noexcept {
+    std::size_t n = d.message_expiry ? 5 : 0;
+    for (auto id : d.subscription_ids) n += 1 + varint_size(id);
+    if (d.topic_alias != 0) n += 3;
+    return n;
+}
+
+struct Sizes {
+    std::size_t props;  // MQTT 5 property bytes, without the prefix
+    std::size_t body;   // remaining length
+};
+
+}  // namespace
+
+static Sizes sizes_of(const Delivery& d, std::size_t topic_size, std::size_t common_props, std::size_t payload) {
+    Sizes s{0, 2 + (d.omit_topic ? 0 : topic_size) + (d.qos != QoS::AtMostOnce ? 2 : 0) + payload};
+    if (is_v5(d.version)) {
+        s.props = common_props + per_delivery_properties_size(d);
+        s.body += varint_size(static_cast<std::uint32_t>(s.props)) + s.props;
+    }
+    return s;
+}
+
+std::size_t PublishTemplate::size(const Delivery& d) const noexcept {
+    Sizes s = sizes_of(d, topic_.size(), props_size_, payload().size());
+    return 1 + varint_size(static_cast<std::uint32_t>(s.body)) + s.body;
+}
+
+char* PublishTemplate::write(const Delivery& d, char* out) const noexcept {
+    const std::string_view pay = payload();
+    Sizes s = sizes_of(d, topic_.size(), props_size_, pay.size());
+    ByteWriter w(out, 1 + varint_size(static_cast<std::uint32_t>(s.body)) + s.body);
+    w.u8(static_cast<std::uint8_t>((static_cast<unsigned>(PacketType::Publish) << 4) |
+                                   detail::publish_flags(d.dup && d.qos != QoS::AtMostOnce, d.qos, d.retain)));
+    w.varint(static_cast<std::uint32_t>(s.body));
+    w.prefixed(d.omit_topic ? std::string_view{} : std::string_view(topic_));
+    if (d.qos != QoS::AtMostOnce) w.u16(d.packet_id);
+    if (is_v5(d.version)) {
+        const char* common = body_.data() + prefix_size_;
+        w.varint(static_cast<std::uint32_t>(s.props));
+        w.bytes({common, a_size_});
+        if (d.message_expiry) {
+            w.u8(static_cast<std::uint8_t>(PropertyId::MessageExpiryInterval));
+            w.u32(*d.message_expiry);
+        }
+        w.bytes({common + a_size_, b_size_});
+        for (auto id : d.subscription_ids) {
+            w.u8(static_cast<std::uint8_t>(PropertyId::SubscriptionIdentifier));
+            w.varint(id);
+        }
+        if (d.topic_alias != 0) {
+            w.u8(static_cast<std::uint8_t>(PropertyId::TopicAlias));
+            w.u16(d.topic_alias);
+        }
+        w.bytes({common + a_size_ + b_size_, c_size_});
+    }
+    w.bytes(pay);
+    return w.position();
+}
+
+void PublishTemplate::append(const Delivery& d, std::string& out) const {
+    std::size_t old = out.size();
+    out.resize(old + size(d));
+    write(d, out.data() + old);
+}
+
+}  // namespace tapmq::mqtt

@@ -1,0 +1,65 @@
+// A PUBLISH encoded once and written for many subscribers. Topic, payload and the properties that
+// travel unchanged (payload format, content type, response topic, correlation data, user properties)
+// are serialised at construction; each delivery patches only what differs per subscriber: QoS,
+// packet id, DUP, RETAIN, the protocol version, subscription identifiers, topic alias and the
+// remaining message expiry interval.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "packets.hpp"
+
+namespace tapmq::mqtt {
+
+struct Delivery {
+    ProtocolVersion version = ProtocolVersion::V5;
+    QoS qos = QoS::AtMostOnce;
+    bool retain = false;
+    bool dup = false;
+    std::uint16_t packet_id = 0;                        // ignored at QoS 0
+    std::span<const std::uint32_t> subscription_ids{};  // MQTT 5 only
+    std::uint16_t topic_alias = 0;                      // MQTT 5 only; 0 = none
+    bool omit_topic = false;                            // alias already known to the receiver
+    std::optional<std::uint32_t> message_expiry;        // remaining seconds, MQTT 5 only
+};
+
+class PublishTemplate {
+public:
+    // Copies everything it needs from `p` (which may point into a transient buffer). The packet's
+    // topic alias, subscription identifiers and message expiry are not part of the template.
+    explicit PublishTemplate(const Publish& p);
+    PublishTemplate(const PublishTemplate&) = delete;  // properties() views point into the object
+    PublishTemplate& operator=(const PublishTemplate&) = delete;
+
+    std::string_view topic() const noexcept { return topic_; }
+    std::string_view payload() const noexcept;
+    // Properties decoded from the stored bytes (views into this template).
+    Properties properties() const;
+    bool has_properties() const noexcept { return props_size_ != 0; }
+
+    std::size_t size(const Delivery& d) const noexcept;
+    // Writes exactly size(d) bytes at `out` and returns the end.
+    char* write(const Delivery& d, char* out) const noexcept;
+    void append(const Delivery& d, std::string& out) const;
+
+private:
+    std::string topic_;
+    // [varint length][properties A][B][C][payload]: the common v5 properties split where the
+    // per-delivery ones slot in, so every delivery writes all properties in identifier order.
+    // A = payload format indicator (0x01); message expiry (0x02) goes after it;
+    // B = content type, response topic, correlation data (0x03..0x09); subscription ids (0x0B) and
+    //     topic alias (0x23) go after it;
+    // C = user properties (0x26).
+    std::string body_;
+    std::size_t prefix_size_ = 0;
+    std::size_t a_size_ = 0;
+    std::size_t b_size_ = 0;
+    std::size_t c_size_ = 0;
+    std::size_t props_size_ = 0;  // a + b + c
+};
+
+}  // namespace tapmq::mqtt
