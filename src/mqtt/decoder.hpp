@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "packets.hpp"
+#include "protocol_error.hpp"
 
 namespace tapmq::mqtt {
 

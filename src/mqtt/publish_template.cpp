@@ -45,6 +45,11 @@ std::size_t per_delivery_properties_size(const Delivery& d) noexcept {
     return n;
 }
 
+// The topic may only be left out where a topic alias stands for it: MQTT 5 with an alias set.
+bool omits_topic(const Delivery& d) noexcept {
+    return d.omit_topic && d.topic_alias != 0 && is_v5(d.version);
+}
+
 struct Sizes {
     std::size_t props;  // MQTT 5 property bytes, without the prefix
     std::size_t body;   // remaining length
@@ -53,7 +58,7 @@ struct Sizes {
 }  // namespace
 
 static Sizes sizes_of(const Delivery& d, std::size_t topic_size, std::size_t common_props, std::size_t payload) {
-    Sizes s{0, 2 + (d.omit_topic ? 0 : topic_size) + (d.qos != QoS::AtMostOnce ? 2 : 0) + payload};
+    Sizes s{0, 2 + (omits_topic(d) ? 0 : topic_size) + (d.qos != QoS::AtMostOnce ? 2 : 0) + payload};
     if (is_v5(d.version)) {
         s.props = common_props + per_delivery_properties_size(d);
         s.body += varint_size(static_cast<std::uint32_t>(s.props)) + s.props;
@@ -73,7 +78,7 @@ char* PublishTemplate::write(const Delivery& d, char* out) const noexcept {
     w.u8(static_cast<std::uint8_t>((static_cast<unsigned>(PacketType::Publish) << 4) |
                                    detail::publish_flags(d.dup && d.qos != QoS::AtMostOnce, d.qos, d.retain)));
     w.varint(static_cast<std::uint32_t>(s.body));
-    w.prefixed(d.omit_topic ? std::string_view{} : std::string_view(topic_));
+    w.prefixed(omits_topic(d) ? std::string_view{} : std::string_view(topic_));
     if (d.qos != QoS::AtMostOnce) w.u16(d.packet_id);
     if (is_v5(d.version)) {
         const char* common = body_.data() + prefix_size_;

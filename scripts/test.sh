@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite twice: a debug build, then an
+# ASan+UBSan build. Warnings are errors in both.
+#   scripts/test.sh            both passes
+#   scripts/test.sh debug      one pass (debug | asan | release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh --test
+if [[ -f tests/integration/js/package-lock.json ]]; then
+  (cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+jobs=$(nproc)
+presets=("${@:-debug asan}")
+for preset in ${presets[@]}; do
+  echo "=== ${preset}: configure and build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "=== ${preset}: tests"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  ctest --preset "$preset" -j "$jobs" --timeout 600
+done

@@ -1,0 +1,193 @@
+#include "broker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <thread>
+
+#include "connection.hpp"
+#include "listener.hpp"
+#include "sys_topics.hpp"
+#include "version.hpp"
+
+namespace tapmq::broker {
+
+Broker::Broker(Config config) : config_(std::move(config)) { apply_config(); }
+
+Broker::~Broker() {
+    for (auto& w : workers_) {
+        w->stop();
+        w->join();
+    }
+}
+
+void Broker::apply_config() {
+    const Config& c = config_;
+    BrokerLimits l;
+    l.max_keepalive = c.max_keepalive;
+    l.max_packet_size = c.max_packet_size == 0 ? mqtt::kMaxPacketSize : c.max_packet_size;
+    l.message_size_limit = c.message_size_limit;
+    l.max_inflight_messages = c.max_inflight_messages;
+    l.max_queued_messages = c.max_queued_messages;
+    l.max_queued_bytes = c.max_queued_bytes;
+    l.queue_qos0_messages = c.queue_qos0_messages;
+    l.retain_available = c.retain_available;
+    l.allow_zero_length_clientid = c.security.allow_zero_length_clientid;
+    if (c.persistent_client_expiration) {
+        l.persistent_client_expiration =
+            static_cast<std::uint32_t>(std::min<std::uint64_t>(*c.persistent_client_expiration, 0xFFFFFFFEu));
+    }
+    l.client_write_buffer_limit = c.client_write_buffer_limit == 0 ? UINT64_MAX : c.client_write_buffer_limit;
+    l.max_topic_levels = c.max_topic_levels == 0 ? UINT32_MAX : c.max_topic_levels;
+    l.max_topic_length = c.max_topic_length;
+    l.max_pending_handshakes = c.max_pending_handshakes;
+    l.connect_timeout_seconds = c.connect_timeout;
+    l.set_tcp_nodelay = c.set_tcp_nodelay;
+    // max_qos and max_topic_alias are listener settings in Mosquitto; with one broker-wide value
+    // the most restrictive listener wins.
+    l.max_qos = mqtt::QoS::ExactlyOnce;
+    l.max_topic_alias = 65535;
+    for (const auto& lc : c.listeners) {
+        l.max_qos = std::min(l.max_qos, static_cast<mqtt::QoS>(lc.max_qos));
+        l.max_topic_alias = std::min(l.max_topic_alias, lc.max_topic_alias);
+    }
+    limits_ = l;
+}
+
+Worker& Broker::next_worker() {
+    return *workers_[next_worker_.fetch_add(1, std::memory_order_relaxed) % workers_.size()];
+}
+
+void Broker::start() {
+    for (const auto& w : config_.warnings) spdlog::warn("{}", w);
+    unsigned n = config_.worker_threads != 0 ? config_.worker_threads : std::thread::hardware_concurrency();
+    if (n == 0) n = 1;
+    for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i));
+
+    namespace ip = boost::asio::ip;
+    for (const auto& lc : config_.listeners) {
+        if (lc.protocol != "mqtt" || lc.tls() || !lc.unix_socket_path.empty()) {
+            spdlog::warn("{}:{}: listener {} ({}{}) is not supported yet and is not opened.", lc.file, lc.line,
+                         lc.port, lc.protocol, lc.tls() ? ", TLS" : "");
+            continue;
+        }
+        auto& settings = listener_settings_.emplace_back();
+        settings.name = "port " + std::to_string(lc.port);
+        settings.port = lc.port;
+        settings.address = lc.bind_address;
+        settings.allow_anonymous = lc.security.allow_anonymous;
+        settings.max_connections = lc.max_connections;
+        std::vector<ip::tcp::endpoint> endpoints;
+        if (lc.bind_address.empty()) {
+            if (lc.socket_domain != "ipv6") endpoints.emplace_back(ip::address_v4::any(), lc.port);
+            if (lc.socket_domain != "ipv4") endpoints.emplace_back(ip::address_v6::any(), lc.port);
+        } else {
+            endpoints.emplace_back(ip::make_address(lc.bind_address), lc.port);
+        }
+        for (const auto& ep : endpoints) {
+            const char* family = ep.address().is_v4() ? "ipv4" : "ipv6";
+            spdlog::info("Opening {} listen socket on port {}.", family, lc.port);
+            try {
+                listeners_.push_back(std::make_unique<Listener>(*this, control_, settings, ep));
+            } catch (const boost::system::system_error& e) {
+                // An IPv6 socket beside IPv4 is best effort (hosts without IPv6).
+                if (ep.address().is_v6() && lc.bind_address.empty() && endpoints.size() > 1) {
+                    spdlog::warn("Could not open ipv6 listen socket on port {}: {}.", lc.port, e.code().message());
+                    continue;
+                }
+                throw std::runtime_error("cannot listen on " + ep.address().to_string() + ":" +
+                                         std::to_string(lc.port) + ": " + e.code().message());
+            }
+        }
+    }
+    if (listeners_.empty()) throw std::runtime_error("no listener could be opened");
+    for (auto& w : workers_) w->start();
+    for (auto& l : listeners_) l->start();
+    sys_ = std::make_unique<SysTopics>(*this);
+    sys_->publish(Clock::now());
+    schedule_housekeeping();
+    spdlog::info("tapmqd version {} running with {} worker thread{}.", kVersion, workers_.size(),
+                 workers_.size() == 1 ? "" : "s");
+}
+
+int Broker::run() {
+    signals_.add(SIGTERM);
+    signals_.add(SIGINT);
+    signals_.add(SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal;
+    on_signal = [this, &on_signal](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+            reload();
+            signals_.async_wait(on_signal);
+            return;
+        }
+        spdlog::info("tapmqd version {} terminating.", kVersion);
+        shutdown();
+    };
+    signals_.async_wait(on_signal);
+    control_.run();
+    return exit_code_;
+}
+
+void Broker::stop() {
+    boost::asio::post(control_, [this] { shutdown(); });
+}
+
+void Broker::shutdown() {
+    if (stopping_.exchange(true)) return;
+    for (auto& l : listeners_) l->close();
+    housekeeping_timer_.cancel();
+    signals_.cancel();
+    // Every client gets DISCONNECT 0x8B (v5) and its pending output before the loops wind down.
+    for (auto& w : workers_) {
+        boost::asio::post(w->context(), [w = w.get()] { w->kick_all(mqtt::ReasonCode::ServerShuttingDown); });
+        w->release();
+    }
+    for (auto& w : workers_) w->join();
+    control_.stop();
+}
+
+void Broker::reload() {
+    spdlog::info("Reloading configuration (SIGHUP).");
+    // Connections stay up. Listener sockets and limits need a restart; what can change in place
+    // (security settings) is applied by the authentication layer as it lands.
+}
+
+void Broker::schedule_housekeeping() {
+    housekeeping_timer_.expires_after(std::chrono::seconds(1));
+    housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_) return;
+        housekeeping();
+        schedule_housekeeping();
+    });
+}
+
+void Broker::housekeeping() {
+    const auto now = Clock::now();
+    for (const auto& s : sessions_.snapshot()) {
+        if (auto w = s->take_pending_will(now, false)) publish_will(*w);
+        auto expires = s->expires_at();
+        if (expires && now >= *expires) {
+            spdlog::info("Expiring client {}.", s->client_id());
+            Stats::add(stats_.clients_expired);
+            end_session(s);
+        }
+    }
+    static unsigned ticks = 0;
+    if (++ticks % 60 == 0) router_.expire_retained(now);
+    if (config_.sys_interval != 0 && ticks % config_.sys_interval == 0) sys_->publish(now);
+}
+
+void Broker::publish_will(const StoredWill& w) {
+    if (w.expiry_interval) w.msg->expires_at = Clock::now() + std::chrono::seconds(*w.expiry_interval);
+    router_.publish(nullptr, w.msg, limits_.retain_available);
+}
+
+void Broker::end_session(const SessionPtr& s) {
+    if (auto w = s->take_pending_will(Clock::now(), true)) publish_will(*w);
+    router_.unsubscribe_all(s);
+    sessions_.remove(s);
+}
+
+}  // namespace tapmq::broker

@@ -1,0 +1,79 @@
+// The broker: owns the worker threads, listeners, sessions, routing and the periodic jobs
+// ($SYS, session expiry, delayed wills), and runs the start/stop/reload lifecycle.
+#pragma once
+
+#include <atomic>
+#include "util/asio.hpp"
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "limits.hpp"
+#include "listener_settings.hpp"
+#include "router.hpp"
+#include "session_registry.hpp"
+#include "stats.hpp"
+#include "worker.hpp"
+
+namespace tapmq::broker {
+
+class Listener;
+class SysTopics;
+
+class Broker {
+  public:
+    explicit Broker(Config config);
+    ~Broker();
+
+    // Opens the listeners and starts the workers; throws std::runtime_error when a port cannot be
+    // opened. Returns once everything listens.
+    void start();
+    // Runs the control loop (signals, periodic jobs) until SIGTERM/SIGINT or stop().
+    int run();
+    void stop();
+
+    const BrokerLimits& limits() const noexcept { return limits_; }
+    Stats& stats() noexcept { return stats_; }
+    Router& router() noexcept { return router_; }
+    SessionRegistry& sessions() noexcept { return sessions_; }
+    std::atomic<std::uint32_t>& pending_handshakes() noexcept { return pending_handshakes_; }
+    const Clock::time_point started_at() const noexcept { return started_at_; }
+
+    // Publishes a will now (its Message Expiry starts counting here).
+    void publish_will(const StoredWill& w);
+    // Ends a session: its pending will goes out, its subscriptions go away.
+    void end_session(const SessionPtr& s);
+    // Picks the worker for a new connection (round robin).
+    Worker& next_worker();
+    bool accepting() const noexcept { return !stopping_.load(std::memory_order_relaxed); }
+
+  private:
+    void apply_config();
+    void schedule_housekeeping();
+    void housekeeping();
+    void shutdown();
+    void reload();
+
+    Config config_;
+    BrokerLimits limits_;
+    Stats stats_;
+    Router router_{stats_};
+    SessionRegistry sessions_{stats_};
+    std::atomic<std::uint32_t> pending_handshakes_{0};
+    Clock::time_point started_at_ = Clock::now();
+
+    boost::asio::io_context control_{1};  // signals, acceptors, timers
+    boost::asio::signal_set signals_{control_};
+    boost::asio::steady_timer housekeeping_timer_{control_};
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::atomic<unsigned> next_worker_{0};
+    std::list<ListenerSettings> listener_settings_;  // stable addresses
+    std::vector<std::unique_ptr<Listener>> listeners_;
+    std::unique_ptr<SysTopics> sys_;
+    std::atomic<bool> stopping_{false};
+    int exit_code_ = 0;
+};
+
+}  // namespace tapmq::broker

@@ -1,0 +1,144 @@
+// The broker configuration: Mosquitto 2.0's mosquitto.conf format, read unchanged, plus a few
+// tapmq extensions in the same style. See docs/config.md for every directive.
+//
+// Pure code: it reads the configuration files (and the *.conf files of include_dir), nothing else;
+// no sockets, no logging. What a Mosquitto user's file asks for that tapmq does not do yet is
+// accepted and reported in Config::warnings; anything else wrong is a ConfigError naming the file,
+// the line and the directive.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tapmq::broker {
+
+// Authentication and access control: global, or per listener with per_listener_settings true.
+struct SecurityConfig {
+    bool allow_anonymous = false;  // resolved: Mosquitto 2 rules, see Config::local_only
+    std::string password_file;     // empty = none
+    std::string acl_file;          // empty = none
+    bool allow_zero_length_clientid = true;
+    std::string auto_id_prefix = "auto-";
+};
+
+struct ListenerConfig {
+    std::uint16_t port = 1883;                     // 0 only for a unix socket listener
+    std::string bind_address;                      // empty = all interfaces
+    std::string unix_socket_path;                  // "listener 0 PATH" (warned: not supported yet)
+    std::string bind_interface;                    // SO_BINDTODEVICE; empty = none
+    std::string protocol = "mqtt";                 // "mqtt" | "websockets"
+    std::string socket_domain;                     // empty = IPv4 and IPv6 | "ipv4" | "ipv6"
+    std::optional<std::uint32_t> max_connections;  // nullopt = unlimited
+    std::string mount_point;                       // empty = none
+    std::uint8_t max_qos = 2;
+    std::uint16_t max_topic_alias = 10;
+    bool use_username_as_clientid = false;
+
+    // Certificate based TLS (enabled when certfile is set).
+    std::string cafile, capath, certfile, keyfile, crlfile, dhparamfile;
+    std::string tls_version;  // empty = TLS 1.2 and 1.3 | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" (minimum)
+    std::string ciphers, ciphers_tls1_3;
+    bool require_certificate = false;
+    bool use_identity_as_username = false;
+    bool use_subject_as_username = false;
+
+    // The security settings in force on this listener: the listener's own ones with
+    // per_listener_settings true, a copy of Config::security otherwise.
+    SecurityConfig security;
+
+    // Where the listener was declared ("listener" line); line 0 for the implicit default listener.
+    std::string file;
+    int line = 0;
+
+    bool tls() const noexcept { return !certfile.empty(); }
+};
+
+struct Config {
+    // After parsing never empty: with no listener, port or bind_address anywhere (Mosquitto 2's
+    // "local only mode", local_only true) one listener on 127.0.0.1:1883 allowing anonymous clients.
+    std::vector<ListenerConfig> listeners;
+    bool local_only = false;
+
+    bool per_listener_settings = false;
+    SecurityConfig security;  // the global security settings (what listeners use unless per listener)
+    bool check_retain_source = false;
+
+    // Limits and protocol behaviour (as Mosquitto).
+    std::uint16_t max_keepalive = 65535;
+    std::uint32_t max_packet_size = 0;         // 0 = unlimited
+    std::uint32_t message_size_limit = 0;      // payload bytes, 0 = unlimited
+    std::uint16_t max_inflight_messages = 20;  // 0 = unlimited
+    std::uint64_t max_inflight_bytes = 0;      // 0 = unlimited
+    std::uint32_t max_queued_messages = 1000;  // 0 = unlimited
+    std::uint64_t max_queued_bytes = 0;        // 0 = unlimited
+    bool queue_qos0_messages = false;
+    bool retain_available = true;
+    bool upgrade_outgoing_qos = false;
+    std::optional<std::uint64_t> persistent_client_expiration;  // seconds; nullopt = never
+    std::string clientid_prefixes;                              // empty = any client id
+    bool set_tcp_nodelay = false;
+    std::uint32_t sys_interval = 10;  // seconds, 0 = no $SYS
+    std::uint64_t memory_limit = 0;   // bytes, 0 = unlimited
+
+    // Logging.
+    std::vector<std::string> log_dest{"stderr"};  // stdout stderr syslog topic file dlt; empty = none
+    std::string log_file;                         // with "file" in log_dest
+    std::vector<std::string> log_type{"error", "warning", "notice", "information"};
+    std::optional<int> log_facility;  // syslog local0..local7; nullopt = daemon
+    bool log_timestamp = true;
+    std::string log_timestamp_format;  // strftime format; empty = seconds since the epoch
+    bool connection_messages = true;
+
+    // Persistence and process.
+    bool persistence = false;
+    std::string persistence_location;
+    std::string persistence_file = "mosquitto.db";
+    std::uint32_t autosave_interval = 1800;
+    bool autosave_on_changes = false;
+    std::string pid_file;
+    std::string user;  // empty = not set (Mosquitto drops to "mosquitto" when started as root)
+
+    // tapmq extensions.
+    std::uint32_t worker_threads = 0;                     // 0 = one per core
+    std::uint32_t max_topic_levels = 128;                 // 0 = unlimited
+    std::uint32_t max_topic_length = 65535;               // bytes, 1..65535
+    std::uint32_t max_pending_handshakes = 4096;          // 0 = unlimited
+    std::uint64_t client_write_buffer_limit = 16u << 20;  // bytes, 0 = unlimited
+    std::uint32_t connect_timeout = 10;                   // seconds, 0 = none
+    std::string durability = "os";                        // "os" | "fsync"
+
+    // "FILE:LINE: directive 'NAME' ..." for what was accepted but is not (yet) done, in file order.
+    std::vector<std::string> warnings;
+};
+
+// what(): "FILE:LINE: directive 'NAME': MESSAGE" ("FILE: MESSAGE" when there is no line).
+class ConfigError : public std::runtime_error {
+  public:
+    ConfigError(std::string file, int line, std::string directive, std::string message);
+
+    std::string file;
+    int line = 0;  // 1-based; 0 = not about a line (file cannot be read)
+    std::string directive;
+    std::string message;
+};
+
+struct ParseOptions {
+    // false: include_dir is checked for its argument and otherwise ignored with a warning
+    // (fuzzing must not read the file system).
+    bool follow_include_dir = true;
+};
+
+// Parses a file and what it includes. Throws ConfigError on any error.
+Config load_config(const std::filesystem::path& file, const ParseOptions& options = {});
+
+// Parses text as if it were the file `name`; include_dir is resolved relative to the working directory
+// (as Mosquitto does for files too).
+Config parse_config(std::string_view text, std::string_view name = "<string>",
+                    const ParseOptions& options = {});
+
+}  // namespace tapmq::broker

@@ -1,0 +1,131 @@
+// One client connection: reads bytes, decodes packets, applies the protocol (spec chapters 3 and 4),
+// and owns the output buffer that every delivery to this client is encoded into.
+//
+// Threads: everything runs on the connection's worker thread except send_publish/send_pubrel and
+// kick(), which a Session calls from whichever thread delivers; they only touch the output buffer
+// (under out_mutex_) and post work to the worker.
+#pragma once
+
+#include "util/asio.hpp"
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "message.hpp"
+#include "mqtt/decoder.hpp"
+#include "mqtt/packets.hpp"
+#include "session.hpp"
+#include "transport.hpp"
+
+namespace tapmq::broker {
+
+class Broker;
+class Worker;
+struct ListenerSettings;
+
+enum class SendResult { Sent, Full, TooLarge };
+
+class Connection : public std::enable_shared_from_this<Connection> {
+  public:
+    Connection(Broker& broker, Worker& worker, const ListenerSettings& listener,
+               std::unique_ptr<Transport> t);
+    ~Connection();
+
+    void start();
+
+    // --- called by Session, any thread ---
+    // Encodes a PUBLISH for this client. `force` ignores the buffer limit (re-sends on resume).
+    SendResult send_publish(const Outgoing& out, std::uint16_t packet_id, bool dup, bool force = false);
+    void send_pubrel(std::uint16_t packet_id);
+    // Closes the connection from another thread, with a v5 DISCONNECT carrying `reason`.
+    void kick(mqtt::ReasonCode reason);
+
+    // Flushes the output buffer (worker thread).
+    void flush();
+
+    const std::string& client_id() const noexcept { return client_id_; }
+    Worker& worker() noexcept { return worker_; }
+
+  private:
+    enum class State { AwaitConnect, Authenticating, Connected, Closing, Closed };
+
+    void read();
+    void on_read(const boost::system::error_code& ec, std::size_t n);
+    void process_input();
+    void handle(mqtt::Packet& p);
+
+    void on_connect(mqtt::Connect& c);
+    void on_publish(mqtt::Publish& p);
+    void on_puback(const mqtt::Puback& p);
+    void on_pubrec(const mqtt::Pubrec& p);
+    void on_pubrel(const mqtt::Pubrel& p);
+    void on_pubcomp(const mqtt::Pubcomp& p);
+    void on_subscribe(const mqtt::Subscribe& s);
+    void on_unsubscribe(const mqtt::Unsubscribe& u);
+    void on_disconnect(const mqtt::Disconnect& d);
+    void on_auth(const mqtt::Auth& a);
+
+    // CONNECT refused: CONNACK with the code, then close.
+    void refuse(mqtt::ReasonCode rc, const char* why);
+    // Protocol violation or server-side close: v5 DISCONNECT with the reason, then close.
+    void fail(mqtt::ReasonCode rc, const std::string& why);
+    // Orderly close after the output drains.
+    void close_after_flush();
+    void close_now();
+    void on_closed();
+
+    void send(const mqtt::Packet& p);  // worker thread
+    void request_flush();              // out_mutex_ held by caller: schedule a flush
+    void on_written(const boost::system::error_code& ec, std::size_t n);
+
+    void arm_keepalive();
+    void end_handshake();
+    std::string describe() const;
+
+    Broker& broker_;
+    Worker& worker_;
+    const ListenerSettings& listener_;
+    std::unique_ptr<Transport> transport_;
+    std::string remote_;
+
+    // Input (worker thread only).
+    std::string in_;
+    std::size_t in_begin_ = 0;
+    std::size_t in_end_ = 0;
+    mqtt::StreamDecoder decoder_;
+    State state_ = State::AwaitConnect;
+    boost::asio::steady_timer keepalive_timer_;
+    Clock::time_point last_rx_{};
+    std::chrono::milliseconds keepalive_limit_{0};
+
+    // Negotiated at CONNECT (written once on the worker thread before the session is attached,
+    // read afterwards by delivering threads).
+    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
+    std::string client_id_;
+    std::string username_;
+    std::uint32_t client_max_packet_size_ = mqtt::kMaxPacketSize;
+    std::uint16_t client_topic_alias_max_ = 0;
+    bool request_problem_info_ = true;
+    std::uint32_t connect_expiry_ = 0;
+    bool will_on_close_ = true;      // false after a normal DISCONNECT
+    bool handshake_pending_ = true;  // counted in the broker's pending handshakes until CONNECT
+    std::optional<StoredWill> will_;
+    SessionPtr session_;
+    std::vector<std::string> inbound_aliases_;  // topic alias -> topic
+
+    // Output (any thread, under out_mutex_).
+    std::mutex out_mutex_;
+    std::string out_;      // pending bytes
+    std::string writing_;  // bytes handed to the transport
+    bool write_in_progress_ = false;
+    bool flush_requested_ = false;
+    bool close_when_flushed_ = false;
+    bool closed_ = false;
+    std::unordered_map<std::string, std::uint16_t> outbound_aliases_;  // topic -> alias
+};
+
+}  // namespace tapmq::broker

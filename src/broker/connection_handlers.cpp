@@ -1,0 +1,371 @@
+// What the broker does with each packet a client sends (spec chapter 3, server side).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+#include "broker.hpp"
+#include "connection.hpp"
+#include "mqtt/topic.hpp"
+#include "mqtt/utf8.hpp"
+#include "stats.hpp"
+#include "worker.hpp"
+
+namespace tapmq::broker {
+namespace {
+
+using mqtt::ReasonCode;
+
+std::string generate_client_id() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id = "auto-";
+    for (int i = 0; i < 16; ++i) id.push_back(kHex[rng() & 0xF]);
+    return id;
+}
+
+std::size_t topic_levels(std::string_view t) noexcept {
+    return static_cast<std::size_t>(std::count(t.begin(), t.end(), '/')) + 1;
+}
+
+std::optional<Clock::time_point> expiry_of(const mqtt::Properties& p) {
+    if (!p.message_expiry_interval) return std::nullopt;
+    return Clock::now() + std::chrono::seconds(*p.message_expiry_interval);
+}
+
+}  // namespace
+
+void Connection::handle(mqtt::Packet& p) {
+    if (state_ == State::AwaitConnect) {
+        if (auto* c = std::get_if<mqtt::Connect>(&p)) {
+            on_connect(*c);
+        } else {
+            spdlog::info("Closing {}: first packet was {}, not CONNECT.", describe(),
+                         mqtt::to_string(mqtt::packet_type(p)));
+            close_now();
+        }
+        return;
+    }
+    std::visit(
+        [this](auto& pkt) {
+            using T = std::decay_t<decltype(pkt)>;
+            if constexpr (std::is_same_v<T, mqtt::Publish>) {
+                on_publish(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Puback>) {
+                on_puback(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Pubrec>) {
+                on_pubrec(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Pubrel>) {
+                on_pubrel(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Pubcomp>) {
+                on_pubcomp(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Subscribe>) {
+                on_subscribe(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Unsubscribe>) {
+                on_unsubscribe(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Pingreq>) {
+                send(mqtt::Pingresp{});
+            } else if constexpr (std::is_same_v<T, mqtt::Disconnect>) {
+                on_disconnect(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Auth>) {
+                on_auth(pkt);
+            } else if constexpr (std::is_same_v<T, mqtt::Connect>) {
+                fail(ReasonCode::ProtocolError, "second CONNECT");  // spec 3.1.0-2
+            } else {
+                fail(ReasonCode::ProtocolError, std::string("a client may not send ") +
+                                                    std::string(mqtt::to_string(mqtt::packet_type(pkt))));
+            }
+        },
+        p);
+}
+
+// ---------------------------------------------------------------- CONNECT
+
+void Connection::on_connect(mqtt::Connect& c) {
+    const BrokerLimits& limits = broker_.limits();
+    end_handshake();
+    version_ = c.version;
+    client_id_ = std::string(c.client_id);
+    if (c.username) username_ = std::string(*c.username);
+    const bool v5 = mqtt::is_v5(version_);
+
+    bool assigned = false;
+    if (client_id_.empty()) {
+        const bool allowed = limits.allow_zero_length_clientid && version_ != mqtt::ProtocolVersion::V31 &&
+                             (v5 || c.clean_start);
+        if (!allowed) return refuse(ReasonCode::ClientIdentifierNotValid, "empty client id");
+        client_id_ = generate_client_id();
+        assigned = true;
+    }
+    if (c.properties.authentication_method) {
+        return refuse(ReasonCode::BadAuthenticationMethod, "no enhanced authentication method is configured");
+    }
+    if (!c.username && !listener_.allow_anonymous) {
+        return refuse(ReasonCode::NotAuthorized, "anonymous clients are not allowed");
+    }
+    if (c.will) {
+        if (c.will->retain && !limits.retain_available) {
+            return refuse(ReasonCode::RetainNotSupported, "will retain while retain is not available");
+        }
+        if (c.will->qos > limits.max_qos) return refuse(ReasonCode::QoSNotSupported, "will QoS above max_qos");
+        if (topic_levels(c.will->topic) > limits.max_topic_levels ||
+            c.will->topic.size() > limits.max_topic_length) {
+            return refuse(ReasonCode::TopicNameInvalid, "will topic too long or too deep");
+        }
+    }
+
+    // Keep alive (spec 3.1.2.10): v5 clients are told a lower value; 3.x clients are refused as
+    // Mosquitto does, since they cannot be told.
+    std::uint16_t keepalive = c.keep_alive;
+    std::optional<std::uint16_t> server_keepalive;
+    if (limits.max_keepalive != 65535 && (keepalive > limits.max_keepalive || keepalive == 0)) {
+        if (!v5) return refuse(ReasonCode::ClientIdentifierNotValid, "keep alive above max_keepalive");
+        keepalive = limits.max_keepalive;
+        server_keepalive = keepalive;
+    }
+
+    // What the client accepts.
+    std::uint16_t client_receive_max = c.properties.receive_maximum.value_or(65535);
+    if (c.properties.maximum_packet_size) client_max_packet_size_ = *c.properties.maximum_packet_size;
+    client_topic_alias_max_ = c.properties.topic_alias_maximum.value_or(0);
+    request_problem_info_ = c.properties.request_problem_information.value_or(1) != 0;
+
+    // Session expiry (spec 3.1.2.11.2); 3.x: clean session = 0 means a session that never expires,
+    // unless persistent_client_expiration says otherwise.
+    std::uint32_t expiry = 0;
+    if (v5) {
+        expiry = c.properties.session_expiry_interval.value_or(0);
+    } else if (!c.clean_start) {
+        expiry = limits.persistent_client_expiration.value_or(0xFFFFFFFF);
+    }
+    connect_expiry_ = expiry;
+
+    SessionLimits session_limits;
+    session_limits.max_inflight = limits.max_inflight_messages;
+    session_limits.max_queued = limits.max_queued_messages;
+    session_limits.max_queued_bytes = limits.max_queued_bytes;
+    session_limits.queue_qos0 = limits.queue_qos0_messages;
+    auto opened = broker_.sessions().open(client_id_, c.clean_start, session_limits);
+    if (opened.previous) opened.previous->kick(ReasonCode::SessionTakenOver);
+    if (opened.discarded) broker_.end_session(opened.discarded);
+    session_ = opened.session;
+    session_->set_expiry_interval(expiry);
+
+    if (c.will) {
+        mqtt::Publish wp;
+        wp.topic = c.will->topic;
+        wp.payload = c.will->payload;
+        wp.qos = c.will->qos;
+        wp.retain = c.will->retain;
+        wp.properties = c.will->properties;
+        will_ = StoredWill{std::make_shared<Message>(wp, std::nullopt), c.will->properties.message_expiry_interval,
+                           c.will->properties.will_delay_interval.value_or(0), {}};
+    }
+
+    mqtt::Connack ack;
+    ack.session_present = opened.present;
+    if (v5) {
+        auto& p = ack.properties;
+        if (limits.max_inflight_messages != 0 && limits.max_inflight_messages != 65535) {
+            p.receive_maximum = limits.max_inflight_messages;
+        }
+        if (limits.max_qos != mqtt::QoS::ExactlyOnce) p.maximum_qos = static_cast<std::uint8_t>(limits.max_qos);
+        if (!limits.retain_available) p.retain_available = 0;
+        if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
+        if (assigned) p.assigned_client_identifier = client_id_;
+        p.topic_alias_maximum = limits.max_topic_alias;
+        if (server_keepalive) p.server_keep_alive = *server_keepalive;
+        p.wildcard_subscription_available = 1;
+        p.subscription_identifier_available = 1;
+        p.shared_subscription_available = 1;
+    }
+    state_ = State::Connected;
+    decoder_.set_version(version_);
+    send(ack);
+
+    keepalive_limit_ = std::chrono::milliseconds(keepalive * 1500);  // 1.5 x keep alive (spec 3.1.2.10)
+    arm_keepalive();
+    Stats::add(broker_.stats().clients_connected);
+    spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, client_id_,
+                 static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
+                 username_.empty() ? "" : ", u'" + username_ + "'");
+    session_->attach(shared_from_this(), client_receive_max, opened.present);
+}
+
+// ---------------------------------------------------------------- PUBLISH and its acknowledgements
+
+void Connection::on_publish(mqtt::Publish& p) {
+    const BrokerLimits& limits = broker_.limits();
+    const bool v5 = mqtt::is_v5(version_);
+    Stats::add(broker_.stats().publish_received);
+
+    if (!p.properties.subscription_identifiers.empty()) {
+        return fail(ReasonCode::ProtocolError, "PUBLISH from a client with a subscription identifier");
+    }
+    if (p.properties.topic_alias) {  // spec 3.3.2.3.4
+        const std::uint16_t alias = *p.properties.topic_alias;
+        if (alias > limits.max_topic_alias) return fail(ReasonCode::TopicAliasInvalid, "topic alias above maximum");
+        if (inbound_aliases_.size() < limits.max_topic_alias) inbound_aliases_.resize(limits.max_topic_alias);
+        std::string& slot = inbound_aliases_[alias - 1];
+        if (p.topic.empty()) {
+            if (slot.empty()) return fail(ReasonCode::ProtocolError, "unknown topic alias");
+            p.topic = slot;
+        } else {
+            slot.assign(p.topic);
+        }
+        p.properties.topic_alias.reset();
+    }
+    if (p.qos > limits.max_qos) return fail(ReasonCode::QoSNotSupported, "PUBLISH QoS above max_qos");
+    if (p.retain && !limits.retain_available) return fail(ReasonCode::RetainNotSupported, "retain not available");
+    if (topic_levels(p.topic) > limits.max_topic_levels || p.topic.size() > limits.max_topic_length) {
+        return fail(ReasonCode::TopicNameInvalid, "topic too long or too deep");
+    }
+
+    // Reasons to acknowledge and drop rather than route.
+    ReasonCode refusal = ReasonCode::Success;
+    if (limits.message_size_limit != 0 && p.payload.size() > limits.message_size_limit) {
+        refusal = ReasonCode::QuotaExceeded;
+    } else if (p.topic.starts_with("$SYS")) {
+        refusal = ReasonCode::NotAuthorized;  // $SYS belongs to the broker
+    } else if (p.properties.payload_format_indicator.value_or(0) == 1 && !mqtt::is_valid_mqtt_utf8(p.payload)) {
+        refusal = ReasonCode::PayloadFormatInvalid;
+    }
+
+    if (p.qos == mqtt::QoS::ExactlyOnce) {
+        if (!session_->begin_incoming_qos2(p.packet_id)) {
+            // A re-sent PUBLISH whose PUBREL has not arrived: acknowledge, never route twice.
+            send(mqtt::Pubrec{p.packet_id, ReasonCode::Success, {}});
+            return;
+        }
+        if (session_->incoming_qos2_count() > limits.max_inflight_messages && limits.max_inflight_messages != 0) {
+            return fail(ReasonCode::ReceiveMaximumExceeded, "more QoS 2 messages in flight than receive maximum");
+        }
+    }
+
+    std::size_t delivered = 0;
+    if (refusal == ReasonCode::Success) {
+        auto msg = std::make_shared<Message>(p, expiry_of(p.properties));
+        delivered = broker_.router().publish(session_.get(), msg, limits.retain_available);
+    } else if (refusal != ReasonCode::NotAuthorized) {
+        spdlog::warn("Dropping PUBLISH from {} on '{}': {}.", describe(), p.topic, mqtt::to_string(refusal));
+    }
+    ReasonCode rc = refusal;
+    if (rc == ReasonCode::Success && delivered == 0) rc = ReasonCode::NoMatchingSubscribers;
+    if (!v5) rc = ReasonCode::Success;
+    if (p.qos == mqtt::QoS::AtLeastOnce) {
+        send(mqtt::Puback{p.packet_id, rc, {}});
+    } else if (p.qos == mqtt::QoS::ExactlyOnce) {
+        if (mqtt::is_error(rc)) session_->release_incoming_qos2(p.packet_id);  // the exchange ends here
+        send(mqtt::Pubrec{p.packet_id, rc, {}});
+    }
+}
+
+void Connection::on_puback(const mqtt::Puback& p) { session_->on_puback(p.packet_id); }
+
+void Connection::on_pubrec(const mqtt::Pubrec& p) {
+    if (!session_->on_pubrec(p.packet_id, mqtt::is_error(p.reason))) {
+        if (mqtt::is_v5(version_) && !mqtt::is_error(p.reason)) {
+            send(mqtt::Pubrel{p.packet_id, ReasonCode::PacketIdentifierNotFound, {}});
+        }
+    }
+}
+
+void Connection::on_pubrel(const mqtt::Pubrel& p) {
+    const bool known = session_->release_incoming_qos2(p.packet_id);
+    ReasonCode rc = known || !mqtt::is_v5(version_) ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound;
+    send(mqtt::Pubcomp{p.packet_id, rc, {}});
+}
+
+void Connection::on_pubcomp(const mqtt::Pubcomp& p) { session_->on_pubcomp(p.packet_id); }
+
+// ---------------------------------------------------------------- SUBSCRIBE / UNSUBSCRIBE
+
+void Connection::on_subscribe(const mqtt::Subscribe& s) {
+    const BrokerLimits& limits = broker_.limits();
+    const std::uint32_t id =
+        s.properties.subscription_identifiers.empty() ? 0 : s.properties.subscription_identifiers.front();
+    mqtt::Suback ack;
+    ack.packet_id = s.packet_id;
+    struct Accepted {
+        std::string_view filter;
+        SubscriptionRecord record;
+        bool is_new;
+    };
+    std::vector<Accepted> accepted;
+    for (const auto& t : s.topics) {
+        if (topic_levels(t.filter) > limits.max_topic_levels || t.filter.size() > limits.max_topic_length) {
+            ack.reasons.push_back(ReasonCode::TopicFilterInvalid);
+            continue;
+        }
+        SubscriptionRecord record{t.options, id};
+        if (record.options.qos > limits.max_qos) record.options.qos = limits.max_qos;
+        const bool is_new = session_->add_subscription(t.filter, record);
+        broker_.router().subscribe(session_, t.filter, record);
+        ack.reasons.push_back(static_cast<ReasonCode>(record.options.qos));
+        accepted.push_back({t.filter, record, is_new});
+    }
+    send(ack);
+    // Retained messages follow the SUBACK (spec 3.3.1.3, Retain Handling 3.8.3.1).
+    for (const auto& a : accepted) {
+        const auto rh = a.record.options.retain_handling;
+        if (rh == 0 || (rh == 1 && a.is_new)) broker_.router().send_retained(session_, a.filter, a.record);
+    }
+}
+
+void Connection::on_unsubscribe(const mqtt::Unsubscribe& u) {
+    mqtt::Unsuback ack;
+    ack.packet_id = u.packet_id;
+    for (auto f : u.filters) {
+        session_->remove_subscription(f);
+        const bool removed = broker_.router().unsubscribe(session_, f);
+        if (mqtt::is_v5(version_)) ack.reasons.push_back(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
+    }
+    send(ack);
+}
+
+// ---------------------------------------------------------------- DISCONNECT / AUTH
+
+void Connection::on_disconnect(const mqtt::Disconnect& d) {
+    if (d.properties.session_expiry_interval) {
+        // A session that was to end at close may not be made persistent at DISCONNECT (3.14.2.2.2).
+        if (connect_expiry_ == 0 && *d.properties.session_expiry_interval != 0) {
+            return fail(ReasonCode::ProtocolError, "session expiry set at DISCONNECT after 0 at CONNECT");
+        }
+        session_->set_expiry_interval(*d.properties.session_expiry_interval);
+    }
+    will_on_close_ = d.reason == ReasonCode::DisconnectWithWillMessage;
+    spdlog::info("Client {} disconnected{}.", describe(),
+                 d.reason == ReasonCode::Success ? "" : std::string(" (") + std::string(mqtt::to_string(d.reason)) + ")");
+    close_now();
+}
+
+void Connection::on_auth(const mqtt::Auth&) {
+    // Only reachable when CONNECT carried no Authentication Method (CONNECTs with one are refused
+    // until an enhanced authentication method is configured): spec 4.12 makes that a protocol error.
+    fail(ReasonCode::ProtocolError, "AUTH without an authentication method");
+}
+
+// ---------------------------------------------------------------- end of the connection
+
+void Connection::on_closed() {
+    worker_.remove(this);
+    end_handshake();
+    listener_.connections.fetch_sub(1, std::memory_order_relaxed);
+    if (!session_) return;
+    const bool was_attached = session_->detach(this);
+    Stats::sub(broker_.stats().clients_connected);
+    const bool session_ends = was_attached && session_->expiry_interval() == 0;
+    if (will_ && will_on_close_) {
+        if (will_->delay == 0 || session_ends) {
+            broker_.publish_will(*will_);
+        } else if (was_attached) {
+            will_->due = Clock::now() + std::chrono::seconds(will_->delay);
+            session_->set_pending_will(*will_);
+        }
+    }
+    will_.reset();
+    if (session_ends) broker_.end_session(session_);
+    session_.reset();
+}
+
+}  // namespace tapmq::broker

@@ -1,0 +1,33 @@
+// The limits every connection and session enforces, resolved from the configuration at start-up
+// (and on reload). Plain values, read without locks.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "mqtt/types.hpp"
+
+namespace tapmq::broker {
+
+struct BrokerLimits {
+    std::uint16_t max_keepalive = 65535;                   // max_keepalive
+    std::uint32_t max_packet_size = mqtt::kMaxPacketSize;  // max_packet_size (incoming)
+    std::uint32_t message_size_limit = 0;                  // payload bytes, 0 = none
+    std::uint16_t max_inflight_messages = 20;              // window per client, both ways
+    std::uint32_t max_queued_messages = 1000;
+    std::uint64_t max_queued_bytes = 0;
+    bool queue_qos0_messages = false;
+    bool retain_available = true;
+    mqtt::QoS max_qos = mqtt::QoS::ExactlyOnce;
+    std::uint16_t max_topic_alias = 10;  // client -> broker aliases
+    bool allow_zero_length_clientid = true;
+    std::optional<std::uint32_t> persistent_client_expiration;  // seconds, for 3.x persistent sessions
+    std::uint64_t client_write_buffer_limit = 16u << 20;        // bytes queued in a client's socket buffer
+    std::uint32_t max_topic_levels = 128;
+    std::uint32_t max_topic_length = 65535;
+    std::uint32_t max_pending_handshakes = 4096;
+    std::uint32_t connect_timeout_seconds = 10;
+    bool set_tcp_nodelay = false;
+};
+
+}  // namespace tapmq::broker

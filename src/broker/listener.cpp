@@ -1,0 +1,67 @@
+#include "listener.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "broker.hpp"
+#include "connection.hpp"
+
+namespace tapmq::broker {
+
+Listener::Listener(Broker& broker, boost::asio::io_context& control, const ListenerSettings& settings,
+                   const boost::asio::ip::tcp::endpoint& endpoint)
+    : broker_(broker), settings_(settings), acceptor_(control) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+    if (endpoint.address().is_v6()) acceptor_.set_option(boost::asio::ip::v6_only(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(boost::asio::socket_base::max_listen_connections);
+}
+
+std::uint16_t Listener::port() const { return acceptor_.local_endpoint().port(); }
+
+void Listener::start() { accept(); }
+
+void Listener::close() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+}
+
+void Listener::accept() {
+    Worker& worker = broker_.next_worker();
+    acceptor_.async_accept(worker.context(), [this, &worker](const boost::system::error_code& ec,
+                                                             boost::asio::ip::tcp::socket socket) {
+        if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
+        if (!ec) {
+            const BrokerLimits& limits = broker_.limits();
+            boost::system::error_code ignored;
+            if (!broker_.accepting()) {
+                socket.close(ignored);
+            } else if (settings_.max_connections &&
+                       settings_.connections.load(std::memory_order_relaxed) >= *settings_.max_connections) {
+                spdlog::warn("Refusing connection on {}: max_connections ({}) reached.", settings_.name,
+                             *settings_.max_connections);
+                Stats::add(broker_.stats().connections_refused);
+                socket.close(ignored);
+            } else if (limits.max_pending_handshakes != 0 &&
+                       broker_.pending_handshakes().load(std::memory_order_relaxed) >= limits.max_pending_handshakes) {
+                spdlog::warn("Refusing connection on {}: {} connections have not sent CONNECT yet.", settings_.name,
+                             limits.max_pending_handshakes);
+                Stats::add(broker_.stats().connections_refused);
+                socket.close(ignored);
+            } else {
+                if (limits.set_tcp_nodelay) socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+                settings_.connections.fetch_add(1, std::memory_order_relaxed);
+                Stats::add(broker_.stats().connections_accepted);
+                broker_.pending_handshakes().fetch_add(1, std::memory_order_relaxed);
+                auto conn = std::make_shared<Connection>(broker_, worker, settings_,
+                                                         std::make_unique<TcpTransport>(std::move(socket)));
+                boost::asio::post(worker.context(), [conn] { conn->start(); });
+            }
+        } else {
+            spdlog::warn("Accept failed on {}: {}.", settings_.name, ec.message());
+        }
+        accept();
+    });
+}
+
+}  // namespace tapmq::broker

@@ -1,0 +1,52 @@
+#include "logging.hpp"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace tapmq::broker {
+namespace {
+
+bool has(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+}  // namespace
+
+void setup_logging(const Config& config, bool verbose) {
+    std::vector<spdlog::sink_ptr> sinks;
+    for (const auto& dest : config.log_dest) {
+        if (dest == "stderr") {
+            sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+        } else if (dest == "stdout") {
+            sinks.push_back(std::make_shared<spdlog::sinks::stdout_sink_mt>());
+        } else if (dest == "file" && !config.log_file.empty()) {
+            sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.log_file));
+        } else if (dest == "syslog") {
+            sinks.push_back(std::make_shared<spdlog::sinks::syslog_sink_mt>("tapmqd", 0, LOG_DAEMON, false));
+        }
+    }
+    auto logger = std::make_shared<spdlog::logger>("tapmqd", sinks.begin(), sinks.end());
+    // Mosquitto prints "<epoch seconds>: message"; a strftime format replaces the epoch.
+    std::string pattern = config.log_timestamp
+                              ? (config.log_timestamp_format.empty() ? "%E: %v" : config.log_timestamp_format + ": %v")
+                              : "%v";
+    logger->set_pattern(pattern);
+    const auto& types = config.log_type;
+    spdlog::level::level_enum level = spdlog::level::err;
+    if (has(types, "all") || has(types, "debug") || verbose) {
+        level = spdlog::level::debug;
+    } else if (has(types, "information") || has(types, "notice") || has(types, "subscribe")) {
+        level = spdlog::level::info;
+    } else if (has(types, "warning")) {
+        level = spdlog::level::warn;
+    } else if (has(types, "none")) {
+        level = spdlog::level::off;
+    }
+    logger->set_level(level);
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+}
+
+}  // namespace tapmq::broker

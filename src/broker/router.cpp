@@ -1,0 +1,107 @@
+#include "router.hpp"
+
+#include <algorithm>
+
+#include "mqtt/topic.hpp"
+#include "stats.hpp"
+
+namespace tapmq::broker {
+namespace {
+
+using Entry = SubscriptionTree<SessionPtr>::Entry;
+
+mqtt::QoS min_qos(mqtt::QoS a, mqtt::QoS b) noexcept { return a < b ? a : b; }
+
+}  // namespace
+
+std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool retain_available) {
+    if (msg->retain && retain_available) set_retained(msg);
+
+    // Scratch space reused by every publish on this thread: no allocation once warmed up.
+    thread_local std::vector<Entry> matches;
+    matches.clear();
+    subscriptions_.match(msg->topic(), matches, [](const SessionPtr& s) { return s->online(); });
+    if (matches.empty()) return 0;
+
+    // Overlapping subscriptions of one session: deliver once, at the highest granted QoS, with every
+    // matching subscription identifier (spec 3.3.4).
+    std::sort(matches.begin(), matches.end(),
+              [](const Entry& a, const Entry& b) { return a.subscriber.get() < b.subscriber.get(); });
+    std::size_t delivered = 0;
+    for (std::size_t i = 0; i < matches.size();) {
+        Session* target = matches[i].subscriber.get();
+        Outgoing out;
+        out.msg = msg;
+        bool any = false;
+        mqtt::QoS qos = mqtt::QoS::AtMostOnce;
+        bool retain = false;
+        std::size_t j = i;
+        for (; j < matches.size() && matches[j].subscriber.get() == target; ++j) {
+            const auto& o = matches[j].options;
+            if (o.no_local && target == origin) continue;
+            any = true;
+            qos = std::max(qos, o.qos);
+            retain = retain || (o.retain_as_published && msg->retain);
+            if (matches[j].identifier != 0) out.subscription_ids.push_back(matches[j].identifier);
+        }
+        if (any) {
+            out.qos = min_qos(qos, msg->qos);
+            out.retain = retain;
+            matches[i].subscriber->deliver(std::move(out));
+            ++delivered;
+        }
+        i = j;
+    }
+    matches.clear();  // release the session references now, not at the next publish
+    return delivered;
+}
+
+bool Router::subscribe(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r) {
+    bool replaced = subscriptions_.subscribe(filter, Entry{s, r.options, r.identifier});
+    if (!replaced) Stats::add(stats_.subscriptions);
+    return !replaced;
+}
+
+bool Router::unsubscribe(const SessionPtr& s, std::string_view filter) {
+    bool removed = subscriptions_.unsubscribe(filter, s);
+    if (removed) Stats::sub(stats_.subscriptions);
+    return removed;
+}
+
+void Router::unsubscribe_all(const SessionPtr& s) {
+    for (const auto& [filter, record] : s->take_subscriptions()) unsubscribe(s, filter);
+}
+
+void Router::send_retained(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r) {
+    // Shared subscriptions get no retained messages (spec 4.8.2).
+    if (mqtt::is_shared_filter(filter)) return;
+    std::vector<MessagePtr> found;
+    retained_.match(filter, found);
+    const auto now = Clock::now();
+    for (auto& m : found) {
+        if (m->expired(now)) continue;
+        Outgoing out;
+        out.msg = std::move(m);
+        out.qos = min_qos(r.options.qos, out.msg->qos);
+        out.retain = true;  // retained messages sent on subscribe keep RETAIN set (spec 3.3.1.3)
+        if (r.identifier != 0) out.subscription_ids.push_back(r.identifier);
+        s->deliver(std::move(out));
+    }
+}
+
+void Router::set_retained(const MessagePtr& msg) {
+    if (msg->publish.payload().empty()) {
+        if (retained_.erase(msg->topic())) Stats::sub(stats_.retained_messages);
+        return;
+    }
+    const bool existed = retained_.get(msg->topic()).has_value();
+    retained_.set(msg->topic(), msg, msg->bytes());
+    if (!existed) Stats::add(stats_.retained_messages);
+}
+
+void Router::expire_retained(Clock::time_point now) {
+    std::size_t n = retained_.erase_if([now](const MessagePtr& m) { return m->expired(now); });
+    if (n != 0) Stats::sub(stats_.retained_messages, n);
+}
+
+}  // namespace tapmq::broker

@@ -1,0 +1,46 @@
+// Routing: the subscription tree and the retained messages, and the fan-out of one PUBLISH to every
+// matching session (spec 4.7, 4.8). Called from every worker thread.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "message.hpp"
+#include "retained_tree.hpp"
+#include "session.hpp"
+#include "subscription_tree.hpp"
+
+namespace tapmq::broker {
+
+struct Stats;
+
+class Router {
+  public:
+    explicit Router(Stats& stats) : stats_(stats) {}
+
+    // Delivers to every matching subscription; stores/clears the retained message when `retain`.
+    // Returns the number of sessions it was delivered to.
+    std::size_t publish(const Session* origin, const MessagePtr& msg, bool retain_available = true);
+
+    // Adds or replaces a subscription; returns true when it was new for this session.
+    bool subscribe(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r);
+    bool unsubscribe(const SessionPtr& s, std::string_view filter);
+    // Removes every subscription of a session that is ending.
+    void unsubscribe_all(const SessionPtr& s);
+    // Sends the retained messages matching `filter` to `s` (on subscribe).
+    void send_retained(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r);
+
+    void set_retained(const MessagePtr& msg);
+    std::size_t retained_count() const { return retained_.size(); }
+    std::size_t subscription_count() const { return subscriptions_.size(); }
+    // Drops expired retained messages.
+    void expire_retained(Clock::time_point now);
+
+  private:
+    Stats& stats_;
+    SubscriptionTree<SessionPtr> subscriptions_;
+    RetainedTree<MessagePtr> retained_;
+};
+
+}  // namespace tapmq::broker

@@ -1,0 +1,262 @@
+#include "session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "connection.hpp"
+#include "stats.hpp"
+
+namespace tapmq::broker {
+
+void Session::deliver(Outgoing out) {
+    std::lock_guard lock(mutex_);
+    if (out.msg->expired(Clock::now())) return;
+    if (!conn_) {
+        if (out.qos == mqtt::QoS::AtMostOnce && !limits_.queue_qos0) return;
+        enqueue_locked(std::move(out));
+        return;
+    }
+    if (out.qos == mqtt::QoS::AtMostOnce) {
+        if (conn_->send_publish(out, 0, false) == SendResult::Full) drop(out, "client write buffer full");
+        return;
+    }
+    if (!queue_.empty() || inflight_.size() >= window_locked()) {
+        enqueue_locked(std::move(out));
+        return;
+    }
+    if (!send_inflight_locked(std::move(out))) {
+        // The connection's buffer is full: the message waits in the queue (already moved there).
+    }
+}
+
+std::size_t Session::window_locked() const noexcept {
+    std::size_t w = client_receive_maximum_;
+    if (limits_.max_inflight != 0 && limits_.max_inflight < w) w = limits_.max_inflight;
+    return w;
+}
+
+void Session::enqueue_locked(Outgoing&& out) {
+    const std::size_t bytes = out.msg->bytes();
+    const bool over_count = limits_.max_queued != 0 && queue_.size() >= limits_.max_queued;
+    const bool over_bytes = limits_.max_queued_bytes != 0 && queued_bytes_ + bytes > limits_.max_queued_bytes;
+    if (over_count || over_bytes) {
+        // Make room by dropping a queued QoS 0 message before refusing a QoS 1/2 one.
+        if (out.qos != mqtt::QoS::AtMostOnce) {
+            for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+                if (it->qos == mqtt::QoS::AtMostOnce) {
+                    queued_bytes_ -= it->msg->bytes();
+                    drop(*it, "queue full, QoS 0 message dropped for a QoS 1/2 one");
+                    queue_.erase(it);
+                    enqueue_locked(std::move(out));
+                    return;
+                }
+            }
+        }
+        drop(out, over_count ? "max_queued_messages reached" : "max_queued_bytes reached");
+        return;
+    }
+    queued_bytes_ += bytes;
+    queue_.push_back(std::move(out));
+}
+
+void Session::drop(const Outgoing& out, const char* why) {
+    Stats::add(stats_.publish_dropped);
+    // Log the first drop and then every 1000th, so a flood does not flood the log.
+    if (dropped_++ % 1000 == 0) {
+        spdlog::warn("Dropping message on topic '{}' (QoS {}) for client {}: {} ({} dropped so far).",
+                     out.msg->topic(), static_cast<int>(out.qos), client_id_, why, dropped_);
+    }
+}
+
+std::uint16_t Session::next_packet_id_locked() {
+    // Skip ids still in use by the window (the window is at most 65535 wide).
+    for (;;) {
+        if (++last_packet_id_ == 0) last_packet_id_ = 1;
+        if (find_inflight_locked(last_packet_id_) == inflight_.end()) return last_packet_id_;
+    }
+}
+
+std::deque<Session::Inflight>::iterator Session::find_inflight_locked(std::uint16_t id) {
+    // Acknowledgements mostly arrive in order, so the match is usually at the front.
+    for (auto it = inflight_.begin(); it != inflight_.end(); ++it) {
+        if (it->packet_id == id) return it;
+    }
+    return inflight_.end();
+}
+
+bool Session::send_inflight_locked(Outgoing&& out) {
+    std::uint16_t id = next_packet_id_locked();
+    switch (conn_->send_publish(out, id, false)) {
+        case SendResult::Full:
+            queued_bytes_ += out.msg->bytes();
+            queue_.push_front(std::move(out));
+            return false;
+        case SendResult::TooLarge: return true;  // discarded as if delivered (spec 3.1.2.11.4)
+        case SendResult::Sent: break;
+    }
+    Stage stage = out.qos == mqtt::QoS::AtLeastOnce ? Stage::AwaitPuback : Stage::AwaitPubrec;
+    inflight_.push_back({id, stage, std::move(out)});
+    return true;
+}
+
+void Session::pump() {
+    std::lock_guard lock(mutex_);
+    pump_locked();
+}
+
+void Session::pump_locked() {
+    if (!conn_) return;
+    const auto now = Clock::now();
+    while (!queue_.empty()) {
+        Outgoing& front = queue_.front();
+        if (front.msg->expired(now)) {
+            queued_bytes_ -= front.msg->bytes();
+            queue_.pop_front();
+            continue;
+        }
+        if (front.qos == mqtt::QoS::AtMostOnce) {
+            if (conn_->send_publish(front, 0, false) == SendResult::Full) return;
+            queued_bytes_ -= front.msg->bytes();
+            queue_.pop_front();
+            continue;
+        }
+        if (inflight_.size() >= window_locked()) return;
+        Outgoing out = std::move(front);
+        queue_.pop_front();
+        queued_bytes_ -= out.msg->bytes();
+        if (!send_inflight_locked(std::move(out))) return;
+    }
+}
+
+void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_receive_maximum, bool resume) {
+    std::lock_guard lock(mutex_);
+    conn_ = c;
+    online_.store(true, std::memory_order_relaxed);
+    pending_will_.reset();
+    client_receive_maximum_ = client_receive_maximum;
+    if (!resume) return;
+    // Re-send the window in its original order (spec 4.4): PUBLISH with DUP, or PUBREL.
+    const auto now = Clock::now();
+    for (auto it = inflight_.begin(); it != inflight_.end();) {
+        if (it->stage == Stage::AwaitPubcomp) {
+            conn_->send_pubrel(it->packet_id);
+        } else if (it->out.msg->expired(now) && it->stage == Stage::AwaitPuback) {
+            it = inflight_.erase(it);
+            continue;
+        } else {
+            conn_->send_publish(it->out, it->packet_id, true, /*force=*/true);
+        }
+        ++it;
+    }
+    pump_locked();
+}
+
+bool Session::detach(const Connection* c) {
+    std::lock_guard lock(mutex_);
+    if (conn_.get() != c) return false;
+    conn_.reset();
+    online_.store(false, std::memory_order_relaxed);
+    disconnected_at_ = Clock::now();
+    return true;
+}
+
+std::shared_ptr<Connection> Session::connection() {
+    std::lock_guard lock(mutex_);
+    return conn_;
+}
+
+bool Session::on_puback(std::uint16_t id) {
+    std::lock_guard lock(mutex_);
+    auto it = find_inflight_locked(id);
+    if (it == inflight_.end() || it->stage != Stage::AwaitPuback) return false;
+    inflight_.erase(it);
+    pump_locked();
+    return true;
+}
+
+bool Session::on_pubrec(std::uint16_t id, bool error) {
+    std::lock_guard lock(mutex_);
+    auto it = find_inflight_locked(id);
+    if (it == inflight_.end() || it->stage != Stage::AwaitPubrec) return false;
+    if (error) {  // a PUBREC with a failure code ends the exchange (spec 4.3.3)
+        inflight_.erase(it);
+        pump_locked();
+        return true;
+    }
+    it->stage = Stage::AwaitPubcomp;
+    it->out.msg.reset();  // the message itself is no longer needed, only the packet id
+    if (conn_) conn_->send_pubrel(id);
+    return true;
+}
+
+bool Session::on_pubcomp(std::uint16_t id) {
+    std::lock_guard lock(mutex_);
+    auto it = find_inflight_locked(id);
+    if (it == inflight_.end() || it->stage != Stage::AwaitPubcomp) return false;
+    inflight_.erase(it);
+    pump_locked();
+    return true;
+}
+
+bool Session::begin_incoming_qos2(std::uint16_t id) {
+    std::lock_guard lock(mutex_);
+    return incoming_qos2_.insert(id).second;
+}
+
+bool Session::release_incoming_qos2(std::uint16_t id) {
+    std::lock_guard lock(mutex_);
+    return incoming_qos2_.erase(id) != 0;
+}
+
+std::size_t Session::incoming_qos2_count() {
+    std::lock_guard lock(mutex_);
+    return incoming_qos2_.size();
+}
+
+bool Session::add_subscription(std::string_view filter, const SubscriptionRecord& r) {
+    std::lock_guard lock(mutex_);
+    auto [it, inserted] = subscriptions_.try_emplace(std::string(filter), r);
+    if (!inserted) it->second = r;
+    return inserted;
+}
+
+bool Session::remove_subscription(std::string_view filter) {
+    std::lock_guard lock(mutex_);
+    auto it = subscriptions_.find(filter);
+    if (it == subscriptions_.end()) return false;
+    subscriptions_.erase(it);
+    return true;
+}
+
+std::map<std::string, SubscriptionRecord, std::less<>> Session::take_subscriptions() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(subscriptions_, {});
+}
+
+std::optional<Clock::time_point> Session::expires_at() const {
+    std::lock_guard lock(mutex_);
+    if (conn_ || expiry_interval_ == 0xFFFFFFFF) return std::nullopt;
+    return disconnected_at_ + std::chrono::seconds(expiry_interval_);
+}
+
+void Session::set_pending_will(StoredWill w) {
+    std::lock_guard lock(mutex_);
+    pending_will_ = std::move(w);
+}
+
+std::optional<StoredWill> Session::take_pending_will(Clock::time_point now, bool force) {
+    std::lock_guard lock(mutex_);
+    if (!pending_will_ || (!force && now < pending_will_->due)) return std::nullopt;
+    return std::exchange(pending_will_, std::nullopt);
+}
+
+std::size_t Session::queued_count() {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+std::size_t Session::inflight_count() {
+    std::lock_guard lock(mutex_);
+    return inflight_.size();
+}
+
+}  // namespace tapmq::broker

@@ -1,0 +1,154 @@
+// One MQTT session (spec 4.1): what the broker keeps for a client id across connections.
+// Subscriptions, the outgoing inflight window and queue, QoS 2 receive state and the will.
+//
+// Threads: deliver() runs on any publisher's worker thread; everything else on the thread of the
+// connection attached to the session. All mutable state below is guarded by `mutex_`. Lock order:
+// a session's mutex may be taken while holding the subscription tree's or retained tree's lock is
+// NOT allowed; it is taken first, and a connection's output lock is taken inside it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "message.hpp"
+#include "mqtt/packets.hpp"
+
+namespace tapmq::broker {
+
+class Connection;
+struct Stats;
+
+// Per-session limits, copied from the configuration when the session is created.
+struct SessionLimits {
+    std::uint16_t max_inflight = 20;     // max_inflight_messages (0 = only the client's receive maximum)
+    std::uint32_t max_queued = 1000;     // max_queued_messages (0 = unlimited)
+    std::uint64_t max_queued_bytes = 0;  // max_queued_bytes (0 = unlimited)
+    bool queue_qos0 = false;             // queue_qos0_messages
+};
+
+// One message on its way to this session's client.
+struct Outgoing {
+    MessagePtr msg;
+    mqtt::QoS qos = mqtt::QoS::AtMostOnce;
+    bool retain = false;
+    std::vector<std::uint32_t> subscription_ids;
+};
+
+struct SubscriptionRecord {
+    mqtt::SubscriptionOptions options;
+    std::uint32_t identifier = 0;
+};
+
+// A will message (owned: the CONNECT buffer is gone by the time it is sent).
+struct StoredWill {
+    std::shared_ptr<Message> msg;                  // expiry is set when it is published
+    std::optional<std::uint32_t> expiry_interval;  // Message Expiry Interval of the will
+    std::uint32_t delay = 0;                       // Will Delay Interval, seconds
+    Clock::time_point due{};  // when a delayed will is published, unless the session resumes
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    Session(std::string client_id, SessionLimits limits, Stats& stats)
+        : client_id_(std::move(client_id)), limits_(limits), stats_(stats) {}
+
+    const std::string& client_id() const noexcept { return client_id_; }
+
+    // --- delivery (any thread) ---
+    // Sends now if the client is connected and the window allows, queues otherwise.
+    void deliver(Outgoing out);
+    bool online() const noexcept { return online_.load(std::memory_order_relaxed); }
+
+    // --- connection lifecycle (the attached connection's thread) ---
+    // Binds a connection; re-sends the inflight window with DUP (PUBREL for those past PUBREC),
+    // then as much of the queue as the window allows.
+    void attach(const std::shared_ptr<Connection>& c, std::uint16_t client_receive_maximum, bool resume);
+    // Unbinds `c` if it is still the attached connection. Returns true when it was.
+    bool detach(const Connection* c);
+    // The connection currently attached (null when offline).
+    std::shared_ptr<Connection> connection();
+
+    // --- acknowledgements from the client ---
+    // PUBACK / PUBCOMP end a delivery; PUBREC moves it to awaiting PUBCOMP. Return false for an
+    // unknown packet id.
+    bool on_puback(std::uint16_t id);
+    bool on_pubrec(std::uint16_t id, bool error);
+    bool on_pubcomp(std::uint16_t id);
+
+    // --- QoS 2 receive state (spec 4.3.3, method A) ---
+    // Returns false when the id is already awaiting PUBREL (a duplicate: do not route again).
+    bool begin_incoming_qos2(std::uint16_t id);
+    bool release_incoming_qos2(std::uint16_t id);
+    std::size_t incoming_qos2_count();
+
+    // --- subscriptions as the session knows them (for removal when the session ends) ---
+    // Returns true when the filter was new for this session.
+    bool add_subscription(std::string_view filter, const SubscriptionRecord& r);
+    bool remove_subscription(std::string_view filter);
+    std::map<std::string, SubscriptionRecord, std::less<>> take_subscriptions();
+
+    // --- expiry and will ---
+    void set_expiry_interval(std::uint32_t seconds) { expiry_interval_ = seconds; }
+    std::uint32_t expiry_interval() const noexcept { return expiry_interval_; }
+    // When an offline session expires (steady clock); nullopt while connected or never.
+    std::optional<Clock::time_point> expires_at() const;
+    // A will waiting for its delay; attach() cancels it (spec 3.1.3.2.2).
+    void set_pending_will(StoredWill w);
+    // Takes the pending will if it is due at `now` (or unconditionally when `force`).
+    std::optional<StoredWill> take_pending_will(Clock::time_point now, bool force);
+
+    // Sends queued messages while the window and the connection's buffer allow.
+    void pump();
+
+    std::size_t queued_count();
+    std::size_t inflight_count();
+
+  private:
+    enum class Stage : std::uint8_t { AwaitPuback, AwaitPubrec, AwaitPubcomp };
+    struct Inflight {
+        std::uint16_t packet_id;
+        Stage stage;
+        Outgoing out;
+    };
+
+    void enqueue_locked(Outgoing&& out);
+    // Writes a QoS 1/2 message into the window; false if the connection refused it (buffer full).
+    bool send_inflight_locked(Outgoing&& out);
+    void pump_locked();
+    std::uint16_t next_packet_id_locked();
+    std::deque<Inflight>::iterator find_inflight_locked(std::uint16_t id);
+    std::size_t window_locked() const noexcept;
+    void drop(const Outgoing& out, const char* why);
+
+    const std::string client_id_;
+    const SessionLimits limits_;
+    Stats& stats_;
+
+    mutable std::mutex mutex_;
+    std::shared_ptr<Connection> conn_;
+    std::atomic<bool> online_{false};
+    std::uint16_t client_receive_maximum_ = 65535;
+    std::deque<Inflight> inflight_;
+    std::deque<Outgoing> queue_;
+    std::uint64_t queued_bytes_ = 0;
+    std::uint16_t last_packet_id_ = 0;
+    std::unordered_set<std::uint16_t> incoming_qos2_;
+    std::map<std::string, SubscriptionRecord, std::less<>> subscriptions_;
+    std::uint32_t expiry_interval_ = 0;
+    Clock::time_point disconnected_at_{};
+    std::optional<StoredWill> pending_will_;
+    std::uint64_t dropped_ = 0;
+};
+
+using SessionPtr = std::shared_ptr<Session>;
+
+}  // namespace tapmq::broker

@@ -1,0 +1,53 @@
+#include "session_registry.hpp"
+
+#include "stats.hpp"
+
+namespace tapmq::broker {
+
+SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool clean_start,
+                                              const SessionLimits& limits) {
+    Opened result;
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(client_id);
+    if (it != sessions_.end()) {
+        SessionPtr existing = it->second;
+        result.previous = existing->connection();
+        if (result.previous) existing->detach(result.previous.get());
+        if (!clean_start) {
+            result.session = existing;
+            result.present = true;
+            return result;
+        }
+        result.discarded = existing;
+        sessions_.erase(it);
+        Stats::sub(stats_.clients_total);
+    }
+    result.session = std::make_shared<Session>(client_id, limits, stats_);
+    sessions_.emplace(client_id, result.session);
+    Stats::add(stats_.clients_total);
+    return result;
+}
+
+void SessionRegistry::remove(const SessionPtr& s) {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(s->client_id());
+    if (it != sessions_.end() && it->second == s) {
+        sessions_.erase(it);
+        Stats::sub(stats_.clients_total);
+    }
+}
+
+std::vector<SessionPtr> SessionRegistry::snapshot() const {
+    std::lock_guard lock(mutex_);
+    std::vector<SessionPtr> out;
+    out.reserve(sessions_.size());
+    for (const auto& [id, s] : sessions_) out.push_back(s);
+    return out;
+}
+
+std::size_t SessionRegistry::size() const {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+}
+
+}  // namespace tapmq::broker

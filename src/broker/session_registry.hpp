@@ -1,0 +1,43 @@
+// Every session the broker knows, by client id (spec 4.1): creation, resumption, takeover and
+// expiry. One mutex guards the map; it is never held while a session's own mutex is taken,
+// except to detach a connection being taken over.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "session.hpp"
+
+namespace tapmq::broker {
+
+class SessionRegistry {
+  public:
+    explicit SessionRegistry(Stats& stats) : stats_(stats) {}
+
+    struct Opened {
+        SessionPtr session;
+        bool present = false;                  // an existing session was resumed
+        std::shared_ptr<Connection> previous;  // connection taken over (to be kicked with 0x8E)
+        SessionPtr discarded;                  // an existing session replaced by Clean Start
+    };
+    // Finds or creates the session of `client_id`. With `clean_start` an existing session is
+    // discarded (returned in `discarded` for the caller to unsubscribe) and a new one created.
+    Opened open(const std::string& client_id, bool clean_start, const SessionLimits& limits);
+
+    // Forgets the session if it is still the one registered under its client id.
+    void remove(const SessionPtr& s);
+
+    // Sessions to look at for expiry and delayed wills (a snapshot).
+    std::vector<SessionPtr> snapshot() const;
+    std::size_t size() const;
+
+  private:
+    Stats& stats_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, SessionPtr> sessions_;
+};
+
+}  // namespace tapmq::broker

@@ -1,0 +1,58 @@
+// One event loop on one thread. Connections are pinned to the worker that accepted them; all their
+// I/O and protocol handling runs on its thread.
+#pragma once
+
+#include "util/asio.hpp"
+#include <memory>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "mqtt/reason_code.hpp"
+
+namespace tapmq::broker {
+
+class Connection;
+
+class Worker {
+  public:
+    explicit Worker(unsigned index) : index_(index), work_(boost::asio::make_work_guard(ctx_)) {}
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    boost::asio::io_context& context() noexcept { return ctx_; }
+    unsigned index() const noexcept { return index_; }
+    bool in_this_thread() noexcept { return ctx_.get_executor().running_in_this_thread(); }
+
+    void start() {
+        thread_ = std::thread([this] { ctx_.run(); });
+    }
+    // Lets run() return once the queued work is done.
+    void release() { work_.reset(); }
+    void stop() { ctx_.stop(); }
+    void join() {
+        if (thread_.joinable()) thread_.join();
+    }
+
+    // Connections whose output was written to during the current loop round, flushed together at
+    // its end (one write per connection per round).
+    void defer_flush(std::shared_ptr<Connection> c);
+    void flush_deferred();
+
+    // The connections living on this worker (worker thread only).
+    void add(Connection* c) { connections_.insert(c); }
+    void remove(Connection* c) { connections_.erase(c); }
+    std::size_t connection_count() const noexcept { return connections_.size(); }
+    // Closes every connection here (v5 clients get DISCONNECT with `reason`).
+    void kick_all(mqtt::ReasonCode reason);
+
+  private:
+    unsigned index_;
+    boost::asio::io_context ctx_{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::thread thread_;
+    std::vector<std::shared_ptr<Connection>> deferred_;
+    std::unordered_set<Connection*> connections_;
+};
+
+}  // namespace tapmq::broker
