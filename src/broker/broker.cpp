@@ -12,7 +12,10 @@
 
 namespace tapmq::broker {
 
-Broker::Broker(Config config) : config_(std::move(config)) { apply_config(); }
+Broker::Broker(Config config, std::string config_file)
+    : config_(std::move(config)), config_file_(std::move(config_file)) {
+    apply_config(config_);
+}
 
 Broker::~Broker() {
     for (auto& w : workers_) {
@@ -21,9 +24,9 @@ Broker::~Broker() {
     }
 }
 
-void Broker::apply_config() {
-    const Config& c = config_;
-    BrokerLimits l;
+void Broker::apply_config(const Config& c) {
+    auto owned = std::make_unique<BrokerLimits>();
+    BrokerLimits& l = *owned;
     l.max_keepalive = c.max_keepalive;
     l.max_packet_size = c.max_packet_size == 0 ? mqtt::kMaxPacketSize : c.max_packet_size;
     l.message_size_limit = c.message_size_limit;
@@ -51,7 +54,8 @@ void Broker::apply_config() {
         l.max_qos = std::min(l.max_qos, static_cast<mqtt::QoS>(lc.max_qos));
         l.max_topic_alias = std::min(l.max_topic_alias, lc.max_topic_alias);
     }
-    limits_ = l;
+    limits_.store(owned.get(), std::memory_order_release);
+    limit_versions_.push_back(std::move(owned));
 }
 
 Worker& Broker::next_worker() {
@@ -75,7 +79,7 @@ void Broker::start() {
         settings.name = "port " + std::to_string(lc.port);
         settings.port = lc.port;
         settings.address = lc.bind_address;
-        settings.allow_anonymous = lc.security.allow_anonymous;
+        settings.allow_anonymous.store(lc.security.allow_anonymous);
         settings.max_connections = lc.max_connections;
         std::vector<ip::tcp::endpoint> endpoints;
         if (lc.bind_address.empty()) {
@@ -149,9 +153,34 @@ void Broker::shutdown() {
 }
 
 void Broker::reload() {
-    spdlog::info("Reloading configuration (SIGHUP).");
-    // Connections stay up. Listener sockets and limits need a restart; what can change in place
-    // (security settings) is applied by the authentication layer as it lands.
+    if (config_file_.empty()) {
+        spdlog::info("SIGHUP: no configuration file to reload.");
+        return;
+    }
+    spdlog::info("Reloading configuration from {}.", config_file_);
+    Config fresh;
+    try {
+        fresh = load_config(config_file_);
+    } catch (const ConfigError& e) {
+        spdlog::error("Configuration not reloaded, the running one stays: {}", e.what());
+        return;
+    }
+    for (const auto& w : fresh.warnings) spdlog::warn("{}", w);
+    // Connections stay up. Limits and per-listener security apply to what happens next; listener
+    // sockets themselves (ports, addresses, protocols) need a restart.
+    apply_config(fresh);
+    auto settings = listener_settings_.begin();
+    for (const auto& lc : fresh.listeners) {
+        if (settings == listener_settings_.end()) break;
+        if (settings->port != lc.port || settings->address != lc.bind_address) {
+            spdlog::warn("Listener changes (port {}) take effect after a restart.", lc.port);
+            break;
+        }
+        settings->allow_anonymous.store(lc.security.allow_anonymous);
+        settings->max_connections = lc.max_connections;
+        ++settings;
+    }
+    config_.sys_interval = fresh.sys_interval;
 }
 
 void Broker::schedule_housekeeping() {
@@ -181,7 +210,7 @@ void Broker::housekeeping() {
 
 void Broker::publish_will(const StoredWill& w) {
     if (w.expiry_interval) w.msg->expires_at = Clock::now() + std::chrono::seconds(*w.expiry_interval);
-    router_.publish(nullptr, w.msg, limits_.retain_available);
+    router_.publish(nullptr, w.msg, limits().retain_available);
 }
 
 void Broker::end_session(const SessionPtr& s) {

@@ -24,7 +24,8 @@ class SysTopics;
 
 class Broker {
   public:
-    explicit Broker(Config config);
+    // `config_file` is re-read on SIGHUP (empty: nothing to reload).
+    explicit Broker(Config config, std::string config_file = {});
     ~Broker();
 
     // Opens the listeners and starts the workers; throws std::runtime_error when a port cannot be
@@ -34,7 +35,9 @@ class Broker {
     int run();
     void stop();
 
-    const BrokerLimits& limits() const noexcept { return limits_; }
+    // The limits in force. A reload publishes a new version; earlier ones stay alive, so a
+    // reference taken by a connection is valid for the broker's lifetime.
+    const BrokerLimits& limits() const noexcept { return *limits_.load(std::memory_order_acquire); }
     Stats& stats() noexcept { return stats_; }
     Router& router() noexcept { return router_; }
     SessionRegistry& sessions() noexcept { return sessions_; }
@@ -50,14 +53,16 @@ class Broker {
     bool accepting() const noexcept { return !stopping_.load(std::memory_order_relaxed); }
 
   private:
-    void apply_config();
+    void apply_config(const Config& c);
     void schedule_housekeeping();
     void housekeeping();
     void shutdown();
     void reload();
 
     Config config_;
-    BrokerLimits limits_;
+    std::string config_file_;
+    std::atomic<const BrokerLimits*> limits_{nullptr};
+    std::vector<std::unique_ptr<const BrokerLimits>> limit_versions_;
     Stats stats_;
     Router router_{stats_};
     SessionRegistry sessions_{stats_};

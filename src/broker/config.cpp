@@ -60,13 +60,19 @@ struct Loc {
     int line = 0;
 };
 
-std::string where(const Loc& loc) { return loc.file + ":" + std::to_string(loc.line); }
+std::string where(const Loc& loc) {
+    return loc.file + ":" + std::to_string(loc.line);
+}
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+    while (!s.empty() && is_blank(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_blank(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -156,13 +162,15 @@ Tokens tokenize(std::string_view line) {
     Tokens t;
     line = trim(line);
     std::size_t i = 0;
-    while (i < line.size() && !is_blank(line[i])) ++i;
+    while (i < line.size() && !is_blank(line[i]))
+        ++i;
     t.name = line.substr(0, i);
     t.rest = trim(line.substr(i));
     std::string_view r = t.rest;
     while (!r.empty()) {
         std::size_t j = 0;
-        while (j < r.size() && !is_blank(r[j])) ++j;
+        while (j < r.size() && !is_blank(r[j]))
+            ++j;
         t.args.push_back(r.substr(0, j));
         r = trim(r.substr(j));
     }
@@ -322,8 +330,12 @@ struct Parser {
     }
 };
 
-void Ctx::warn(const std::string& message) const { p.warning(fs.loc, name, ": " + message); }
-void Ctx::unsupported() const { p.warning(fs.loc, name, " is not supported yet and is ignored"); }
+void Ctx::warn(const std::string& message) const {
+    p.warning(fs.loc, name, ": " + message);
+}
+void Ctx::unsupported() const {
+    p.warning(fs.loc, name, " is not supported yet and is ignored");
+}
 
 using Handler = void (*)(const Ctx&);
 
@@ -385,8 +397,9 @@ void h_listener(const Ctx& c) {
     if (port == 0 && address.empty()) c.fail("a listener with port 0 must give a unix socket path");
     for (const auto& other : p.listeners) {
         const auto& o = other.cfg;
-        const bool same = port == 0 ? o.unix_socket_path == address
-                                    : o.port == port && o.bind_address == address && o.unix_socket_path.empty();
+        const bool same = port == 0
+                              ? o.unix_socket_path == address
+                              : o.port == port && o.bind_address == address && o.unix_socket_path.empty();
         if (same) c.fail("the same listener is already defined at " + o.file + ":" + std::to_string(o.line));
     }
     ListenerDraft d;
@@ -407,7 +420,8 @@ void h_port(const Ctx& c) {
     auto& p = c.p;
     p.local_only = false;
     const auto port = static_cast<std::uint16_t>(c.integer(1, 65535));
-    if (p.default_port) c.warn("default listener port given more than once; the last one is used (as Mosquitto)");
+    if (p.default_port)
+        c.warn("default listener port given more than once; the last one is used (as Mosquitto)");
     p.default_port = port;
 }
 
@@ -513,7 +527,8 @@ void h_per_listener_settings(const Ctx& c) {
         if (!v) c.warn("cannot be turned off once true; ignored (as Mosquitto)");
         return;
     }
-    if (v && p.security_touched) c.fail("per_listener_settings must be set before any other security setting");
+    if (v && p.security_touched)
+        c.fail("per_listener_settings must be set before any other security setting");
     p.cfg.per_listener_settings = v;
 }
 
@@ -526,16 +541,28 @@ void h_persistent_client_expiration(const Ctx& c) {
     const auto w = c.word();
     std::uint64_t unit = 0;
     switch (w.back()) {
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        case 'w': unit = 86400 * 7; break;
-        case 'm': unit = 86400 * 30; break;
-        case 'y': unit = 86400 * 365; break;
-        default: break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        case 'w':
+            unit = 86400 * 7;
+            break;
+        case 'm':
+            unit = 86400 * 30;
+            break;
+        case 'y':
+            unit = 86400 * 365;
+            break;
+        default:
+            break;
     }
     const auto n = unit ? parse_integer(w.substr(0, w.size() - 1)) : std::nullopt;
     if (!n || *n <= 0 || *n > kIntMax) {
-        c.fail("invalid duration '" + std::string(w) + "' (expected a positive integer followed by h, d, w, m or y)");
+        c.fail("invalid duration '" + std::string(w) +
+               "' (expected a positive integer followed by h, d, w, m or y)");
     }
     c.extra_after(1);
     c.p.cfg.persistent_client_expiration = static_cast<std::uint64_t>(*n) * unit;
@@ -551,7 +578,8 @@ void h_log_dest(const Ctx& c) {
         return;
     }
     if (std::find(std::begin(kLogDests), std::end(kLogDests), w) == std::end(kLogDests)) {
-        c.fail("invalid value '" + std::string(w) + "' (expected stdout, stderr, syslog, topic, file, dlt or none)");
+        c.fail("invalid value '" + std::string(w) +
+               "' (expected stdout, stderr, syslog, topic, file, dlt or none)");
     }
     if (w == "file") {
         if (c.t.args.size() < 2) c.fail("missing file name after 'file'");
@@ -578,7 +606,8 @@ void h_log_type(const Ctx& c) {
     } else if (w == "all") {
         p.log_type.assign(std::begin(kLogTypes), std::end(kLogTypes));
     } else if (std::find(std::begin(kLogTypes), std::end(kLogTypes), w) != std::end(kLogTypes)) {
-        if (std::find(p.log_type.begin(), p.log_type.end(), w) == p.log_type.end()) p.log_type.emplace_back(w);
+        if (std::find(p.log_type.begin(), p.log_type.end(), w) == p.log_type.end())
+            p.log_type.emplace_back(w);
     } else {
         c.fail("invalid value '" + std::string(w) +
                "' (expected debug, error, warning, notice, information, subscribe, unsubscribe, websockets, "
@@ -586,7 +615,9 @@ void h_log_type(const Ctx& c) {
     }
 }
 
-void h_log_facility(const Ctx& c) { c.p.cfg.log_facility = static_cast<int>(c.integer(0, 7)); }
+void h_log_facility(const Ctx& c) {
+    c.p.cfg.log_facility = static_cast<int>(c.integer(0, 7));
+}
 
 void h_include_dir(const Ctx& c) {
     const std::string dir = c.string();
@@ -610,7 +641,8 @@ void h_connection(const Ctx& c) {
     }
     p.bridges.push_back(BridgeDraft{std::string(name), c.fs.loc});
     c.fs.bridge = static_cast<int>(p.bridges.size() - 1);
-    c.warn("bridge '" + std::string(name) + "': bridges are not supported yet; the bridge and its settings are ignored");
+    c.warn("bridge '" + std::string(name) +
+           "': bridges are not supported yet; the bridge and its settings are ignored");
 }
 
 void h_address(const Ctx& c) {
@@ -635,8 +667,9 @@ void h_topic(const Ctx& c) {
     if (a.empty()) c.fail("missing value");
     if (a.size() > 1) {
         std::string dir(a[1]);
-        std::transform(dir.begin(), dir.end(), dir.begin(),
-                       [](unsigned char ch) { return static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch); });
+        std::transform(dir.begin(), dir.end(), dir.begin(), [](unsigned char ch) {
+            return static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        });
         if (dir != "in" && dir != "out" && dir != "both") {
             c.fail("invalid direction '" + std::string(a[1]) + "' (expected in, out or both)");
         }
@@ -735,10 +768,11 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"auth_plugin_deny_special_chars", h_auth_plugin_deny_special_chars},
         {"check_retain_source", h_check_retain_source},
         // Limits and behaviour.
-        {"max_keepalive", global_int<std::uint16_t, &C::max_keepalive, 0, 65535>},
+        {"max_keepalive", global_int<std::uint16_t, &C::max_keepalive, 10, 65535>},
         {"max_packet_size", global_int<std::uint32_t, &C::max_packet_size, 20, kIntMax>},
         {"message_size_limit", global_int<std::uint32_t, &C::message_size_limit, 0, kMaxPayload>},
-        {"max_inflight_messages", global_int_negative_is_zero<std::uint16_t, &C::max_inflight_messages, 65535>},
+        {"max_inflight_messages",
+         global_int_negative_is_zero<std::uint16_t, &C::max_inflight_messages, 65535>},
         {"max_inflight_bytes", global_int_negative_is_zero<std::uint64_t, &C::max_inflight_bytes, kInt64Max>},
         {"max_queued_messages", global_int_negative_is_zero<std::uint32_t, &C::max_queued_messages, kIntMax>},
         {"max_queued_bytes", global_int_negative_is_zero<std::uint64_t, &C::max_queued_bytes, kInt64Max>},
@@ -863,7 +897,8 @@ void Parser::parse_text(std::string_view text, const std::string& file, int leve
         std::string_view l = text.substr(0, nl);
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         ++fs.loc.line;
-        while (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+        while (!l.empty() && l.back() == '\r')
+            l.remove_suffix(1);
         line(fs, l);
     } while (!text.empty());
 }
@@ -917,21 +952,25 @@ bool starts_default_listener(const ListenerDraft& d, bool bind_set, bool port_se
     const auto& s = d.security.cfg;
     return port_set || bind_set || !l.bind_interface.empty() || !l.cafile.empty() || !l.capath.empty() ||
            !l.certfile.empty() || !l.keyfile.empty() || !l.ciphers.empty() || !l.ciphers_tls1_3.empty() ||
-           !l.dhparamfile.empty() || !l.crlfile.empty() || l.require_certificate || l.use_identity_as_username ||
-           l.use_subject_as_username || l.use_username_as_clientid || l.max_connections.has_value() ||
-           l.max_qos != 2 || !l.mount_point.empty() || l.protocol != "mqtt" || !l.socket_domain.empty() ||
-           !s.password_file.empty() || !s.allow_zero_length_clientid;
+           !l.dhparamfile.empty() || !l.crlfile.empty() || l.require_certificate ||
+           l.use_identity_as_username || l.use_subject_as_username || l.use_username_as_clientid ||
+           l.max_connections.has_value() || l.max_qos != 2 || !l.mount_point.empty() ||
+           l.protocol != "mqtt" || !l.socket_domain.empty() || !s.password_file.empty() ||
+           !s.allow_zero_length_clientid;
 }
 
 Config Parser::finish() {
     for (const auto& b : bridges) {
-        if (!b.has_address) throw ConfigError(b.loc.file, b.loc.line, "connection", "bridge '" + b.name + "' has no address");
-        if (!b.has_topic) throw ConfigError(b.loc.file, b.loc.line, "connection", "bridge '" + b.name + "' has no topic");
+        if (!b.has_address)
+            throw ConfigError(b.loc.file, b.loc.line, "connection", "bridge '" + b.name + "' has no address");
+        if (!b.has_topic)
+            throw ConfigError(b.loc.file, b.loc.line, "connection", "bridge '" + b.name + "' has no topic");
     }
 
     // The default listener: the legacy port/bind_address one, or Mosquitto 2's local only listener.
     const bool bind_set = default_listener.assigned.contains("bind_address");
-    const bool start_default = local_only || starts_default_listener(default_listener, bind_set, default_port.has_value());
+    const bool start_default =
+        local_only || starts_default_listener(default_listener, bind_set, default_port.has_value());
     if (start_default) {
         ListenerDraft d = std::move(default_listener);
         d.cfg.port = default_port.value_or(1883);

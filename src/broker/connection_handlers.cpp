@@ -100,7 +100,7 @@ void Connection::on_connect(mqtt::Connect& c) {
     if (c.properties.authentication_method) {
         return refuse(ReasonCode::BadAuthenticationMethod, "no enhanced authentication method is configured");
     }
-    if (!c.username && !listener_.allow_anonymous) {
+    if (!c.username && !listener_.allow_anonymous.load(std::memory_order_relaxed)) {
         return refuse(ReasonCode::NotAuthorized, "anonymous clients are not allowed");
     }
     if (c.will) {

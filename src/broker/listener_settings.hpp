@@ -12,7 +12,7 @@ struct ListenerSettings {
     std::string name;  // "port 1883" etc., for logs
     std::uint16_t port = 1883;
     std::string address;
-    bool allow_anonymous = true;
+    std::atomic<bool> allow_anonymous{true};  // changed by SIGHUP
     std::optional<std::uint32_t> max_connections;
     mutable std::atomic<std::uint32_t> connections{0};
 };

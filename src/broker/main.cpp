@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     }
     setup_logging(config, verbose);
     try {
-        Broker broker(std::move(config));
+        Broker broker(std::move(config), config_file);
         broker.start();
         return broker.run();
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 // Retained messages by topic name, in a trie of topic levels, so that a new subscription finds the
 // retained messages its filter matches without scanning every topic. Internally synchronised with a
-// std::shared_mutex (readers share it, writers take it exclusively).
+// reader/writer lock (detail::SharedMutex: readers share it, writers take it exclusively and are not
+// starved by a stream of readers).
 //
 // Levels are split on '/', empty levels included: "a//b" has three levels, "/a" has "" then "a".
 // Nodes left empty by erase/erase_if are pruned. Every walk is iterative (a topic may have tens of

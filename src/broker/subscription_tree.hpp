@@ -1,6 +1,7 @@
 // The subscription index: a trie of topic-filter levels that answers "who receives a message published
 // to this topic name?" (the publish hot path). Internally synchronised: subscribe/unsubscribe take a
-// std::shared_mutex exclusively, match takes it shared, so any number of threads may match at once.
+// reader/writer lock exclusively, match takes it shared, so any number of threads may match at once
+// (detail::SharedMutex: std::shared_mutex semantics, but a waiting writer is not starved by readers).
 //
 // Filters are split on '/'; a '+' level and a '#' level have their own child slots, so matching a topic
 // walks one exact-level hash lookup per level plus the '+' branches, and never allocates (other than
@@ -22,6 +23,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>

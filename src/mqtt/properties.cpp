@@ -124,7 +124,12 @@ Properties decode_properties(ByteReader& in, PropertyContext ctx) {
             case P::ReasonString: p.reason_string = r.utf8(); break;
             case P::ReceiveMaximum: p.receive_maximum = nonzero_u16(r); break;
             case P::TopicAliasMaximum: p.topic_alias_maximum = r.u16(); break;
-            case P::TopicAlias: p.topic_alias = nonzero_u16(r); break;
+            case P::TopicAlias: {
+                std::uint16_t v = r.u16();
+                if (v == 0) throw ProtocolError(ReasonCode::TopicAliasInvalid, "topic alias 0");
+                p.topic_alias = v;
+                break;
+            }
             case P::MaximumQoS: p.maximum_qos = boolean_byte(r); break;
             case P::RetainAvailable: p.retain_available = boolean_byte(r); break;
             case P::UserProperty: {

@@ -2,6 +2,7 @@
 // per_listener_settings, include_dir, bridges accepted and ignored), errors naming file, line and
 // directive, warnings for what is accepted but not done.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -28,7 +29,9 @@ ConfigError parse_error(std::string_view text, std::string_view name = "test.con
     return ConfigError("", 0, "", "");
 }
 
-Config parse(std::string_view text) { return parse_config(text, "test.conf"); }
+Config parse(std::string_view text) {
+    return parse_config(text, "test.conf");
+}
 
 bool contains(const std::string& haystack, std::string_view needle) {
     return haystack.find(needle) != std::string::npos;
@@ -36,7 +39,7 @@ bool contains(const std::string& haystack, std::string_view needle) {
 
 // A fresh directory under the system temp directory, removed afterwards.
 class TempDir {
-public:
+  public:
     TempDir() {
         static std::atomic<int> counter{0};
         path_ = fs::temp_directory_path() /
@@ -59,7 +62,7 @@ public:
         return p;
     }
 
-private:
+  private:
     fs::path path_;
 };
 
@@ -260,7 +263,8 @@ TEST(ConfigSyntax, BooleansAreTrueFalseOneZero) {
 
 TEST(ConfigSyntax, StringValuesAreTheRestOfTheLine) {
     // As Mosquitto: paths may contain blanks, and '#' after the directive is part of the value.
-    const Config c = parse("listener 1883\npassword_file   /etc/my passwords/file  \nacl_file /a # not a comment\n");
+    const Config c =
+        parse("listener 1883\npassword_file   /etc/my passwords/file  \nacl_file /a # not a comment\n");
     EXPECT_EQ(c.security.password_file, "/etc/my passwords/file");
     EXPECT_EQ(c.security.acl_file, "/a # not a comment");
     EXPECT_TRUE(c.warnings.empty());
@@ -276,9 +280,12 @@ TEST(ConfigSyntax, ExtraWordsAreIgnoredWithAWarning) {
     EXPECT_EQ(c.listeners[0].bind_address, "127.0.0.1");
     EXPECT_EQ(c.log_dest, (std::vector<std::string>{"stdout"}));
     ASSERT_EQ(c.warnings.size(), 3u);
-    EXPECT_EQ(c.warnings[0], "test.conf:1: directive 'listener': extra value 'extra' ignored (as Mosquitto does)");
-    EXPECT_EQ(c.warnings[1], "test.conf:2: directive 'allow_anonymous': extra value 'false' ignored (as Mosquitto does)");
-    EXPECT_EQ(c.warnings[2], "test.conf:4: directive 'log_dest': extra value 'stderr' ignored (as Mosquitto does)");
+    EXPECT_EQ(c.warnings[0],
+              "test.conf:1: directive 'listener': extra value 'extra' ignored (as Mosquitto does)");
+    EXPECT_EQ(c.warnings[1],
+              "test.conf:2: directive 'allow_anonymous': extra value 'false' ignored (as Mosquitto does)");
+    EXPECT_EQ(c.warnings[2],
+              "test.conf:4: directive 'log_dest': extra value 'stderr' ignored (as Mosquitto does)");
 }
 
 TEST(ConfigSyntax, NegativeLimitsBecomeZeroLikeMosquitto) {
@@ -293,8 +300,9 @@ TEST(ConfigSyntax, NegativeLimitsBecomeZeroLikeMosquitto) {
     EXPECT_EQ(c.autosave_interval, 0u);
     EXPECT_FALSE(c.listeners[0].max_connections.has_value());  // -1 = unlimited, documented
     ASSERT_EQ(c.warnings.size(), 5u);
-    EXPECT_EQ(c.warnings[0],
-              "test.conf:2: directive 'max_queued_messages': negative value -1 is taken as 0 (as Mosquitto does)");
+    EXPECT_EQ(
+        c.warnings[0],
+        "test.conf:2: directive 'max_queued_messages': negative value -1 is taken as 0 (as Mosquitto does)");
 }
 
 // ---- persistent_client_expiration ----------------------------------------------------------------------
@@ -304,8 +312,9 @@ TEST(ConfigExpiration, Units) {
         const char* value;
         std::uint64_t seconds;
     };
-    for (const Case& k : {Case{"1h", 3600}, Case{"2d", 2 * 86400}, Case{"1w", 7 * 86400}, Case{"1m", 30 * 86400},
-                          Case{"1y", 365 * 86400}, Case{"14d", 14 * 86400}, Case{"2147483647y", 2147483647ull * 31536000}}) {
+    for (const Case& k :
+         {Case{"1h", 3600}, Case{"2d", 2 * 86400}, Case{"1w", 7 * 86400}, Case{"1m", 30 * 86400},
+          Case{"1y", 365 * 86400}, Case{"14d", 14 * 86400}, Case{"2147483647y", 2147483647ull * 31536000}}) {
         SCOPED_TRACE(k.value);
         const Config c = parse(std::string("persistent_client_expiration ") + k.value + "\n");
         EXPECT_EQ(c.persistent_client_expiration, k.seconds);
@@ -348,16 +357,19 @@ TEST(ConfigErrors, NameFileLineAndDirective) {
         {"listener -1\n", 1, "listener", "out of range"},
         {"listener 99999999999999999999999\n", 1, "listener", "out of range"},
         {"listener 1883\nlistener 1883\n", 2, "listener", "already defined at test.conf:1"},
-        {"listener 1883 ::1\nlistener 1884\nlistener 1883 ::1\n", 3, "listener", "already defined at test.conf:1"},
+        {"listener 1883 ::1\nlistener 1884\nlistener 1883 ::1\n", 3, "listener",
+         "already defined at test.conf:1"},
         {"port 0\n", 1, "port", "out of range (1 to 65535)"},
         {"port http\n", 1, "port", "expected an integer"},
         {"bind_address\n", 1, "bind_address", "missing value"},
-        {"listener 1883\nallow_anonymous maybe\n", 2, "allow_anonymous", "invalid value 'maybe' (expected true or false)"},
+        {"listener 1883\nallow_anonymous maybe\n", 2, "allow_anonymous",
+         "invalid value 'maybe' (expected true or false)"},
         {"listener 1883\nallow_anonymous TRUE\n", 2, "allow_anonymous", "invalid value 'TRUE'"},
         {"listener 1883\nallow_anonymous\n", 2, "allow_anonymous", "missing value"},
         {"listener 1883\nmax_qos 3\n", 2, "max_qos", "out of range (0 to 2)"},
         {"listener 1883\nmaximum_qos -1\n", 2, "maximum_qos", "out of range"},
         {"max_keepalive -1\n", 1, "max_keepalive", "out of range"},
+        {"max_keepalive 9\n", 1, "max_keepalive", "out of range (10 to 65535)"},
         {"max_keepalive 65536\n", 1, "max_keepalive", "out of range"},
         {"max_packet_size 19\n", 1, "max_packet_size", "out of range (20 to"},
         {"max_packet_size 0\n", 1, "max_packet_size", "out of range"},
@@ -373,7 +385,8 @@ TEST(ConfigErrors, NameFileLineAndDirective) {
         {"log_dest carrier_pigeon\n", 1, "log_dest", "invalid value 'carrier_pigeon'"},
         {"log_dest\n", 1, "log_dest", "missing value"},
         {"log_dest file\n", 1, "log_dest", "missing file name"},
-        {"log_dest file /a.log\nlog_dest stdout\nlog_dest file /b.log\n", 3, "log_dest", "only one 'log_dest file'"},
+        {"log_dest file /a.log\nlog_dest stdout\nlog_dest file /b.log\n", 3, "log_dest",
+         "only one 'log_dest file'"},
         {"log_type foo\n", 1, "log_type", "invalid value 'foo'"},
         {"log_facility 8\n", 1, "log_facility", "out of range (0 to 7)"},
         {"log_timestamp yes\n", 1, "log_timestamp", "expected true or false"},
@@ -381,18 +394,22 @@ TEST(ConfigErrors, NameFileLineAndDirective) {
         {"listener 1883\nsocket_domain ipv5\n", 2, "socket_domain", "expected ipv4 or ipv6"},
         {"listener 1883\ntls_version tlsv1.0\n", 2, "tls_version", "expected tlsv1.1, tlsv1.2 or tlsv1.3"},
         {"listener 1883\ncertfile\n", 2, "certfile", "missing value"},
-        {"listener 1883\ncertfile /a\ncertfile /b\n", 3, "certfile", "duplicate value (first given at test.conf:2)"},
-        {"mount_point a/\nlistener 1883\n", 1, "mount_point", "a listener must be defined before mount_point"},
+        {"listener 1883\ncertfile /a\ncertfile /b\n", 3, "certfile",
+         "duplicate value (first given at test.conf:2)"},
+        {"mount_point a/\nlistener 1883\n", 1, "mount_point",
+         "a listener must be defined before mount_point"},
         {"listener 1883\nmount_point a/#\n", 2, "mount_point", "contains a wildcard"},
         {"listener 1883\nmount_point a/+/\n", 2, "mount_point", "contains a wildcard"},
         {"listener 1883\nmount_point a/\nmount_point b/\n", 3, "mount_point", "duplicate value"},
-        {"password_file /a\npassword_file /b\n", 2, "password_file", "duplicate value (first given at test.conf:1)"},
+        {"password_file /a\npassword_file /b\n", 2, "password_file",
+         "duplicate value (first given at test.conf:1)"},
         {"pid_file\n", 1, "pid_file", "missing value"},
         {"user a\nuser b\n", 2, "user", "duplicate value"},
         {"pid_file /tmp/\xff\xfe\n", 1, "pid_file", "not valid UTF-8"},
         {"allow_anonymous true\nper_listener_settings true\n", 2, "per_listener_settings",
          "must be set before any other security setting"},
-        {"check_retain_source true\nper_listener_settings true\n", 2, "per_listener_settings", "before any other"},
+        {"check_retain_source true\nper_listener_settings true\n", 2, "per_listener_settings",
+         "before any other"},
         {"per_listener_settings maybe\n", 1, "per_listener_settings", "expected true or false"},
         {"plugin_opt_foo bar\n", 1, "plugin_opt_foo", "without a preceding auth_plugin or plugin"},
         {"auth_plugin /x.so\nauth_opt_ value\n", 2, "auth_opt_", "without a name"},
@@ -410,12 +427,15 @@ TEST(ConfigErrors, NameFileLineAndDirective) {
         {"connection b\naddress h\n", 1, "connection", "bridge 'b' has no topic"},
         {"connection b\naddress h:0\ntopic x\n", 2, "address", "out of range (1 to 65535)"},
         {"connection b\naddress h\naddress h2\ntopic x\n", 3, "address", "already given"},
-        {"connection b\naddress h\ntopic x\nstart_type manual\n", 4, "start_type", "expected automatic, lazy or once"},
+        {"connection b\naddress h\ntopic x\nstart_type manual\n", 4, "start_type",
+         "expected automatic, lazy or once"},
         {"connection b\naddress h\ntopic x\nbridge_protocol_version mqttv5\n", 4, "bridge_protocol_version",
          "expected mqttv31"},
-        {"connection b\naddress h\ntopic x\nrestart_timeout 30 10\n", 4, "restart_timeout", "lower than the base"},
+        {"connection b\naddress h\ntopic x\nrestart_timeout 30 10\n", 4, "restart_timeout",
+         "lower than the base"},
         {"connection b\naddress h\ntopic x\ntry_private maybe\n", 4, "try_private", "expected true or false"},
-        {"connection b\naddress h\ntopic x\nkeepalive_interval 65536\n", 4, "keepalive_interval", "out of range"},
+        {"connection b\naddress h\ntopic x\nkeepalive_interval 65536\n", 4, "keepalive_interval",
+         "out of range"},
         {"worker_threads -1\n", 1, "worker_threads", "out of range"},
         {"max_topic_length 0\n", 1, "max_topic_length", "out of range (1 to 65535)"},
         {"client_write_buffer_limit 16M\n", 1, "client_write_buffer_limit", "expected an integer"},
@@ -423,7 +443,8 @@ TEST(ConfigErrors, NameFileLineAndDirective) {
         {"durability maybe\n", 1, "durability", "expected os or fsync"},
         {"websockets_headers_size 70000\n", 1, "websockets_headers_size", "out of range"},
         {"include_dir\n", 1, "include_dir", "missing value"},
-        {"include_dir /nonexistent/tapmq/dir\n", 1, "include_dir", "cannot open directory '/nonexistent/tapmq/dir'"},
+        {"include_dir /nonexistent/tapmq/dir\n", 1, "include_dir",
+         "cannot open directory '/nonexistent/tapmq/dir'"},
     };
     for (const auto& k : cases) {
         SCOPED_TRACE(k.text);
@@ -475,25 +496,25 @@ TEST(ConfigErrors, MissingOrUnreadableMainFile) {
 
 TEST(ConfigWarnings, UnsupportedDirectivesNameFileLineAndDirective) {
     const Config c = parse(
-        "listener 1883\n"                         // 1
-        "auth_plugin /usr/lib/auth.so\n"          // 2
-        "auth_opt_backend files\n"                // 3 (covered by the plugin's warning)
-        "auth_plugin_deny_special_chars false\n"  // 4 (idem)
+        "listener 1883\n"                                  // 1
+        "auth_plugin /usr/lib/auth.so\n"                   // 2
+        "auth_opt_backend files\n"                         // 3 (covered by the plugin's warning)
+        "auth_plugin_deny_special_chars false\n"           // 4 (idem)
         "plugin /usr/lib/mosquitto_dynamic_security.so\n"  // 5
         "plugin_opt_config_file /etc/dynsec.json\n"        // 6
-        "psk_file /etc/psk\n"                     // 7
-        "listener 8884\n"                         // 8
-        "psk_hint hint\n"                         // 9
-        "http_dir /var/www\n"                     // 10
-        "tls_engine pkcs11\n"                     // 11
-        "tls_keyform engine\n"                    // 12
+        "psk_file /etc/psk\n"                              // 7
+        "listener 8884\n"                                  // 8
+        "psk_hint hint\n"                                  // 9
+        "http_dir /var/www\n"                              // 10
+        "tls_engine pkcs11\n"                              // 11
+        "tls_keyform engine\n"                             // 12
         "tls_engine_kpass_sha1 0123456789abcdef0123456789abcdef01234567\n"  // 13
-        "websockets_log_level 255\n"              // 14
-        "websockets_headers_size 4096\n"          // 15
-        "log_dest dlt\n"                          // 16
-        "allow_duplicate_messages false\n"        // 17
-        "retry_interval 20\n"                     // 18
-        "listener 0 /run/mosquitto.sock\n");      // 19
+        "websockets_log_level 255\n"                                        // 14
+        "websockets_headers_size 4096\n"                                    // 15
+        "log_dest dlt\n"                                                    // 16
+        "allow_duplicate_messages false\n"                                  // 17
+        "retry_interval 20\n"                                               // 18
+        "listener 0 /run/mosquitto.sock\n");                                // 19
     const std::vector<std::string> expected{
         "test.conf:2: directive 'auth_plugin' is not supported yet and is ignored",
         "test.conf:5: directive 'plugin' is not supported yet and is ignored",
@@ -508,7 +529,8 @@ TEST(ConfigWarnings, UnsupportedDirectivesNameFileLineAndDirective) {
         "test.conf:16: directive 'log_dest': destination 'dlt' is not supported yet and is ignored",
         "test.conf:17: directive 'allow_duplicate_messages': deprecated in Mosquitto 2.0 and ignored",
         "test.conf:18: directive 'retry_interval': no longer available in Mosquitto 2.0; ignored",
-        "test.conf:19: directive 'listener': unix socket listeners are not supported yet; this listener is ignored",
+        "test.conf:19: directive 'listener': unix socket listeners are not supported yet; this listener is "
+        "ignored",
     };
     EXPECT_EQ(c.warnings, expected);
     ASSERT_EQ(c.listeners.size(), 3u);
@@ -529,9 +551,10 @@ TEST(ConfigWarnings, ABridgeIsWarnedOnceAndTheRestOfTheFileStillCounts) {
         "listener 1884\n"  // a listener after a bridge still is a listener (as Mosquitto)
         "max_qos 1\n");
     ASSERT_EQ(c.warnings.size(), 1u);
-    EXPECT_EQ(c.warnings[0],
-              "test.conf:2: directive 'connection': bridge 'cloud': bridges are not supported yet; the bridge and "
-              "its settings are ignored");
+    EXPECT_EQ(
+        c.warnings[0],
+        "test.conf:2: directive 'connection': bridge 'cloud': bridges are not supported yet; the bridge and "
+        "its settings are ignored");
     ASSERT_EQ(c.listeners.size(), 2u);
     EXPECT_EQ(c.listeners[1].port, 1884);
     EXPECT_EQ(c.listeners[1].max_qos, 1);
@@ -545,7 +568,8 @@ TEST(ConfigWarnings, DefaultListenerSettingsThatMosquittoDrops) {
     EXPECT_FALSE(c.listeners[0].security.allow_anonymous);
     ASSERT_EQ(c.warnings.size(), 1u);
     EXPECT_EQ(c.warnings[0],
-              "test.conf:2: directive 'allow_anonymous' comes before any 'listener' line of its file and so applies "
+              "test.conf:2: directive 'allow_anonymous' comes before any 'listener' line of its file and so "
+              "applies "
               "to the default listener, which is not started (as Mosquitto); ignored");
 
     const Config d = parse("max_topic_alias 5\nlistener 1883\n");
@@ -574,7 +598,8 @@ TEST(ConfigListeners, LegacyPortAndBindAddressMakeTheDefaultListener) {
     ASSERT_EQ(c.listeners.size(), 1u);
     EXPECT_EQ(c.listeners[0].port, 1885);
     ASSERT_EQ(c.warnings.size(), 1u);
-    EXPECT_TRUE(c.warnings[0].starts_with("test.conf:2: directive 'port': default listener port given more than once"));
+    EXPECT_TRUE(c.warnings[0].starts_with(
+        "test.conf:2: directive 'port': default listener port given more than once"));
 
     // Listeners and the legacy default listener together: the default one comes last (as Mosquitto).
     c = parse("listener 8883\nport 1884\nbind_address 127.0.0.1\n");
@@ -661,16 +686,19 @@ TEST(ConfigListeners, PerListenerSettings) {
     EXPECT_EQ(c.listeners[2].security.auto_id_prefix, "auto-");
     EXPECT_TRUE(c.security.password_file.empty());
     ASSERT_EQ(c.warnings.size(), 1u);
-    EXPECT_TRUE(c.warnings[0].starts_with("test.conf:10: directive 'per_listener_settings': cannot be turned off"));
+    EXPECT_TRUE(
+        c.warnings[0].starts_with("test.conf:10: directive 'per_listener_settings': cannot be turned off"));
 
     // The same file name twice is a duplicate only within one listener.
-    const Config d = parse("per_listener_settings true\nlistener 1\npassword_file /p\nlistener 2\npassword_file /p\n");
+    const Config d =
+        parse("per_listener_settings true\nlistener 1\npassword_file /p\nlistener 2\npassword_file /p\n");
     EXPECT_EQ(d.listeners[1].security.password_file, "/p");
 }
 
 TEST(ConfigListeners, LoggingDirectivesAccumulate) {
-    Config c = parse("log_dest file /var/log/my broker.log\nlog_dest stdout\nlog_dest stdout\nlog_type error\n"
-                     "log_type debug\n");
+    Config c = parse(
+        "log_dest file /var/log/my broker.log\nlog_dest stdout\nlog_dest stdout\nlog_type error\n"
+        "log_type debug\n");
     EXPECT_EQ(c.log_dest, (std::vector<std::string>{"file", "stdout"}));
     EXPECT_EQ(c.log_file, "/var/log/my broker.log");
     EXPECT_EQ(c.log_type, (std::vector<std::string>{"error", "debug"}));
@@ -683,29 +711,84 @@ TEST(ConfigListeners, LoggingDirectivesAccumulate) {
     EXPECT_EQ(c.log_type, (std::vector<std::string>{"subscribe"}));
 }
 
-// ---- every Mosquitto 2.0 directive is accepted ---------------------------------------------------------------
+// ---- every Mosquitto 2.0 directive is accepted
+// ---------------------------------------------------------------
 
 TEST(ConfigMosquitto, EveryMosquitto20DirectiveIsKnown) {
     // The names mosquitto 2.0.11 accepts (checked against the binary), each with a valid value.
     const char* lines[] = {
-        "acl_file /acl", "allow_anonymous true", "allow_duplicate_messages true", "allow_zero_length_clientid true",
-        "auto_id_prefix a-", "autosave_interval 10", "autosave_on_changes false", "bind_address 127.0.0.1",
-        "bind_interface lo", "cafile /ca", "capath /ca", "certfile /c", "check_retain_source true", "ciphers A",
-        "ciphers_tls1.3 B", "clientid_prefixes p", "connection_messages true", "crlfile /crl", "dhparamfile /dh",
-        "http_dir /www", "keyfile /k", "log_dest stdout", "log_facility 1", "log_timestamp true",
-        "log_timestamp_format %s", "log_type all", "max_connections 5", "max_inflight_bytes 1",
-        "max_inflight_messages 1", "max_keepalive 60", "max_packet_size 100", "max_qos 1", "maximum_qos 1",
-        "max_queued_bytes 1", "max_queued_messages 1", "max_topic_alias 1", "memory_limit 1",
-        "message_size_limit 1", "mount_point m/", "password_file /p", "per_listener_settings false",
-        "persistence true", "persistence_file f", "persistence_location /l", "persistent_client_expiration 1d",
-        "pid_file /pid", "port 1884", "protocol mqtt", "psk_file /psk", "psk_hint h", "queue_qos0_messages true",
-        "require_certificate false", "retain_available true", "retained_persistence true", "retry_interval 1",
-        "set_tcp_nodelay true", "socket_domain ipv6", "sys_interval 1", "tls_engine e", "tls_engine_kpass_sha1 x",
-        "tls_keyform pem", "tls_version tlsv1.2", "upgrade_outgoing_qos true", "use_identity_as_username false",
-        "use_subject_as_username false", "use_username_as_clientid false", "user u", "websockets_headers_size 1",
+        "acl_file /acl",
+        "allow_anonymous true",
+        "allow_duplicate_messages true",
+        "allow_zero_length_clientid true",
+        "auto_id_prefix a-",
+        "autosave_interval 10",
+        "autosave_on_changes false",
+        "bind_address 127.0.0.1",
+        "bind_interface lo",
+        "cafile /ca",
+        "capath /ca",
+        "certfile /c",
+        "check_retain_source true",
+        "ciphers A",
+        "ciphers_tls1.3 B",
+        "clientid_prefixes p",
+        "connection_messages true",
+        "crlfile /crl",
+        "dhparamfile /dh",
+        "http_dir /www",
+        "keyfile /k",
+        "log_dest stdout",
+        "log_facility 1",
+        "log_timestamp true",
+        "log_timestamp_format %s",
+        "log_type all",
+        "max_connections 5",
+        "max_inflight_bytes 1",
+        "max_inflight_messages 1",
+        "max_keepalive 60",
+        "max_packet_size 100",
+        "max_qos 1",
+        "maximum_qos 1",
+        "max_queued_bytes 1",
+        "max_queued_messages 1",
+        "max_topic_alias 1",
+        "memory_limit 1",
+        "message_size_limit 1",
+        "mount_point m/",
+        "password_file /p",
+        "per_listener_settings false",
+        "persistence true",
+        "persistence_file f",
+        "persistence_location /l",
+        "persistent_client_expiration 1d",
+        "pid_file /pid",
+        "port 1884",
+        "protocol mqtt",
+        "psk_file /psk",
+        "psk_hint h",
+        "queue_qos0_messages true",
+        "require_certificate false",
+        "retain_available true",
+        "retained_persistence true",
+        "retry_interval 1",
+        "set_tcp_nodelay true",
+        "socket_domain ipv6",
+        "sys_interval 1",
+        "tls_engine e",
+        "tls_engine_kpass_sha1 x",
+        "tls_keyform pem",
+        "tls_version tlsv1.2",
+        "upgrade_outgoing_qos true",
+        "use_identity_as_username false",
+        "use_subject_as_username false",
+        "use_username_as_clientid false",
+        "user u",
+        "websockets_headers_size 1",
         "websockets_log_level 1",
         // plugins
-        "auth_plugin /a.so\nauth_opt_k v\nauth_plugin_deny_special_chars true", "plugin /a.so\nplugin_opt_k v",
+        "auth_plugin /a.so\nauth_opt_k v\nauth_plugin_deny_special_chars true",
+        "plugin /a.so\nplugin_opt_k v",
         // bridges
         "connection b\naddress h\ntopic t\nconnection c\naddresses h2\ntopic t",
     };
@@ -714,45 +797,77 @@ TEST(ConfigMosquitto, EveryMosquitto20DirectiveIsKnown) {
         EXPECT_NO_THROW((void)parse(std::string("listener 1883\n") + l + "\n"));
     }
     const char* bridge_lines[] = {
-        "bridge_alpn a", "bridge_attempt_unsubscribe true", "bridge_bind_address 1.2.3.4", "bridge_cafile /c",
-        "bridge_capath /c", "bridge_certfile /c", "bridge_identity i", "bridge_insecure false", "bridge_keyfile /k",
-        "bridge_max_packet_size 100", "bridge_outgoing_retain true", "bridge_protocol_version mqttv311",
-        "bridge_psk 0102", "bridge_require_ocsp false", "bridge_tls_version tlsv1.2", "cleansession false",
-        "clientid c", "remote_clientid c", "idle_timeout 60", "keepalive_interval 60", "local_cleansession true",
-        "local_clientid l", "local_password p", "local_username u", "notification_topic n", "notifications true",
-        "notifications_local_only false", "password p", "remote_password p", "restart_timeout 5",
-        "round_robin false", "start_type once", "threshold 5", "try_private true", "username u",
+        "bridge_alpn a",
+        "bridge_attempt_unsubscribe true",
+        "bridge_bind_address 1.2.3.4",
+        "bridge_cafile /c",
+        "bridge_capath /c",
+        "bridge_certfile /c",
+        "bridge_identity i",
+        "bridge_insecure false",
+        "bridge_keyfile /k",
+        "bridge_max_packet_size 100",
+        "bridge_outgoing_retain true",
+        "bridge_protocol_version mqttv311",
+        "bridge_psk 0102",
+        "bridge_require_ocsp false",
+        "bridge_tls_version tlsv1.2",
+        "cleansession false",
+        "clientid c",
+        "remote_clientid c",
+        "idle_timeout 60",
+        "keepalive_interval 60",
+        "local_cleansession true",
+        "local_clientid l",
+        "local_password p",
+        "local_username u",
+        "notification_topic n",
+        "notifications true",
+        "notifications_local_only false",
+        "password p",
+        "remote_password p",
+        "restart_timeout 5",
+        "round_robin false",
+        "start_type once",
+        "threshold 5",
+        "try_private true",
+        "username u",
         "remote_username u",
     };
     for (const char* l : bridge_lines) {
         SCOPED_TRACE(l);
-        EXPECT_NO_THROW((void)parse(std::string("listener 1883\nconnection b\naddress h\ntopic t\n") + l + "\n"));
+        EXPECT_NO_THROW(
+            (void)parse(std::string("listener 1883\nconnection b\naddress h\ntopic t\n") + l + "\n"));
     }
 }
 
 TEST(ConfigMosquitto, LaterMosquittoDirectivesAreUnknown) {
     // Mosquitto 2.0.11 rejects these too.
-    for (const char* name : {"global_plugin", "accept_protocol_versions", "global_max_connections", "websockets_origin"}) {
+    for (const char* name :
+         {"global_plugin", "accept_protocol_versions", "global_max_connections", "websockets_origin"}) {
         SCOPED_TRACE(name);
         const auto e = parse_error(std::string("listener 1883\n") + name + " 1\n");
         EXPECT_EQ(e.message, "unknown directive");
     }
 }
 
-// ---- include_dir -------------------------------------------------------------------------------------------
+// ---- include_dir
+// -------------------------------------------------------------------------------------------
 
 TEST(ConfigInclude, MosquittoFileOrder) {
     TempDir dir;
     const char* names[] = {"b", "A", "01", "a", "B", "00", "_x", "Z", "z"};
     int port = 2000;
-    for (const char* n : names) dir.write(std::string("conf.d/") + n + ".conf", "listener " + std::to_string(port++) + "\n");
-    dir.write("conf.d/.conf", "listener 1\n");           // too short a name: skipped (as Mosquitto)
-    dir.write("conf.d/notes.txt", "not a config\n");     // not *.conf: skipped
+    for (const char* n : names)
+        dir.write(std::string("conf.d/") + n + ".conf", "listener " + std::to_string(port++) + "\n");
+    dir.write("conf.d/.conf", "listener 1\n");        // too short a name: skipped (as Mosquitto)
+    dir.write("conf.d/notes.txt", "not a config\n");  // not *.conf: skipped
     dir.write("conf.d/x.conf.bak", "not a config\n");
     const auto main = dir.write("main.conf", "include_dir " + (dir.path() / "conf.d").string() + "\n");
     const Config c = load_config(main);
     std::vector<std::string> order;
-    for (const auto& l : c.listeners) order.push_back(fs::path(l.file).filename().string());
+    for (const auto& l : c.listeners)
+        order.push_back(fs::path(l.file).filename().string());
     EXPECT_EQ(order, (std::vector<std::string>{"00.conf", "01.conf", "A.conf", "a.conf", "B.conf", "b.conf",
                                                "Z.conf", "z.conf", "_x.conf"}));
 }
@@ -761,7 +876,8 @@ TEST(ConfigInclude, ErrorsInIncludedFilesKeepTheirNameAndLine) {
     TempDir dir;
     dir.write("conf.d/a.conf", "listener 1884\n");
     const auto bad = dir.write("conf.d/b.conf", "# listeners\n\nlistener 1885\nmax_qos 7\n");
-    const auto main = dir.write("main.conf", "listener 1883\ninclude_dir " + (dir.path() / "conf.d").string() + "\n");
+    const auto main =
+        dir.write("main.conf", "listener 1883\ninclude_dir " + (dir.path() / "conf.d").string() + "\n");
     try {
         (void)load_config(main);
         ADD_FAILURE() << "no error";
@@ -778,7 +894,8 @@ TEST(ConfigInclude, StateIsPerFile) {
     TempDir dir;
     dir.write("bridge.d/a.conf", "connection b\naddress h\n");
     const auto topic = dir.write("bridge.d/b.conf", "topic # both\n");
-    const auto main = dir.write("main.conf", "listener 1883\ninclude_dir " + (dir.path() / "bridge.d").string() + "\n");
+    const auto main =
+        dir.write("main.conf", "listener 1883\ninclude_dir " + (dir.path() / "bridge.d").string() + "\n");
     try {
         (void)load_config(main);
         ADD_FAILURE() << "no error";
@@ -790,7 +907,8 @@ TEST(ConfigInclude, StateIsPerFile) {
     }
 
     dir.write("tls.d/a.conf", "max_qos 1\n");
-    const auto main2 = dir.write("main2.conf", "listener 8883\ninclude_dir " + (dir.path() / "tls.d").string() + "\n");
+    const auto main2 =
+        dir.write("main2.conf", "listener 8883\ninclude_dir " + (dir.path() / "tls.d").string() + "\n");
     const Config c = load_config(main2);
     ASSERT_EQ(c.listeners.size(), 2u);
     EXPECT_EQ(c.listeners[0].max_qos, 2);
@@ -804,9 +922,10 @@ TEST(ConfigInclude, OnlyFromTheMainFile) {
     const auto main = dir.write("main.conf", "include_dir " + (dir.path() / "conf.d").string() + "\n");
     const Config c = load_config(main);
     ASSERT_EQ(c.warnings.size(), 1u);
-    EXPECT_EQ(c.warnings[0], inc.string() +
-                                 ":2: directive 'include_dir': only processed in the main configuration file (as "
-                                 "Mosquitto); ignored");
+    EXPECT_EQ(c.warnings[0],
+              inc.string() +
+                  ":2: directive 'include_dir': only processed in the main configuration file (as "
+                  "Mosquitto); ignored");
 }
 
 TEST(ConfigInclude, DirectoryProblems) {
@@ -828,7 +947,8 @@ TEST(ConfigInclude, DirectoryProblems) {
     }
 
     // The included directory must not hold the main file.
-    main = dir.write("self.d/main.conf", "listener 1883\ninclude_dir " + (dir.path() / "self.d").string() + "\n");
+    main = dir.write("self.d/main.conf",
+                     "listener 1883\ninclude_dir " + (dir.path() / "self.d").string() + "\n");
     try {
         (void)load_config(main);
         ADD_FAILURE() << "no error";
@@ -845,7 +965,8 @@ TEST(ConfigInclude, DirectoryProblems) {
     EXPECT_TRUE(c.warnings[0].starts_with("fuzz:1: directive 'include_dir': includes are disabled"));
 }
 
-// ---- a realistic Mosquitto configuration -----------------------------------------------------------------------
+// ---- a realistic Mosquitto configuration
+// -----------------------------------------------------------------------
 
 TEST(ConfigRealistic, MosquittoConfWithIncludesTlsAndABridge) {
     TempDir dir;
@@ -988,9 +1109,10 @@ TEST(ConfigRealistic, MosquittoConfWithIncludesTlsAndABridge) {
     EXPECT_EQ(ws.security.password_file, "/etc/mosquitto/passwd");
 
     ASSERT_EQ(c.warnings.size(), 1u);
-    EXPECT_EQ(c.warnings[0], bridge.string() +
-                                 ":2: directive 'connection': bridge 'cloud-bridge': bridges are not supported yet; "
-                                 "the bridge and its settings are ignored");
+    EXPECT_EQ(c.warnings[0],
+              bridge.string() +
+                  ":2: directive 'connection': bridge 'cloud-bridge': bridges are not supported yet; "
+                  "the bridge and its settings are ignored");
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 #include <random>
 #include <set>
 #include <string>
@@ -15,6 +17,26 @@
 
 #include "broker/subscription_tree.hpp"
 #include "mqtt/topic.hpp"
+
+// Counts this thread's heap allocations, to check that match() allocates nothing of its own.
+namespace {
+thread_local std::size_t g_allocations = 0;
+}  // namespace
+
+// GCC flags free() on memory from operator new once these are inlined; they are a matched pair here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t n) {
+    ++g_allocations;
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 namespace {
 
@@ -276,6 +298,36 @@ TEST(SubscriptionTreeMatch, VeryDeepFilterAndTopic) {
     tree.subscribe(deep, entry(1, 1));
     EXPECT_TRUE(tree.unsubscribe(deep, 1));
     EXPECT_EQ(tree.node_count(), 0u);
+}
+
+TEST(SubscriptionTreeMatch, DoesNotAllocate) {
+    using STree = SubscriptionTree<std::shared_ptr<int>>;
+    STree tree;
+    auto a = std::make_shared<int>(1), b = std::make_shared<int>(2), c = std::make_shared<int>(3);
+    for (const char* f :
+         {"s/+/x", "s/#", "#", "+/+/+", "s/1/x", "s/1/+", "$share/g/s/+/x", "long/filter/that/misses"}) {
+        tree.subscribe(f, {a, {}, 1});
+        tree.subscribe(f, {b, {}, 2});
+    }
+    tree.subscribe("$share/g/s/+/x", {c, {}, 3});
+    for (int i = 0; i < 100; ++i)
+        tree.subscribe("fan/" + std::to_string(i), {c, {}, 4});
+    std::vector<STree::Entry> out;
+    out.reserve(64);
+    const std::size_t before = g_allocations;
+    std::size_t matched = 0;
+    for (int i = 0; i < 1000; ++i) {
+        out.clear();
+        tree.match("s/1/x", out, [&](const std::shared_ptr<int>& s) { return s != b; });
+        matched += out.size();
+        out.clear();
+        tree.match("fan/7", out);
+        tree.match("nothing/here/at/all", out);
+        matched += out.size();
+    }
+    EXPECT_EQ(g_allocations, before);
+    // s/1/x: 6 filters x 2 members + 1 group pick; fan/7: "#" x 2 + fan/7; nothing/...: "#" x 2
+    EXPECT_EQ(matched, 1000u * (13 + 3 + 2));
 }
 
 // --- subscribe / unsubscribe ---------------------------------------------------------------------
