@@ -215,6 +215,7 @@ void Broker::publish_will(const StoredWill& w) {
 
 void Broker::end_session(const SessionPtr& s) {
     if (auto w = s->take_pending_will(Clock::now(), true)) publish_will(*w);
+    router_.redistribute_shared(s, true);
     router_.unsubscribe_all(s);
     sessions_.remove(s);
 }

@@ -83,6 +83,12 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
 
 void Connection::process_input() {
     std::string_view view(in_.data() + in_begin_, in_end_ - in_begin_);
+    if (state_ == State::AwaitConnect && !view.empty() && static_cast<std::uint8_t>(view.front()) != 0x10) {
+        // Not MQTT, or not starting with CONNECT (spec 3.1): no need to wait for a whole packet.
+        spdlog::info("Closing {}: first packet is not CONNECT.", describe());
+        close_now();
+        return;
+    }
     try {
         while (state_ == State::AwaitConnect || state_ == State::Connected) {
             auto packet = decoder_.next(view);

@@ -364,6 +364,7 @@ void Connection::on_closed() {
         }
     }
     will_.reset();
+    if (was_attached) broker_.router().redistribute_shared(session_, session_ends);
     if (session_ends) broker_.end_session(session_);
     session_.reset();
 }

@@ -29,6 +29,19 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
               [](const Entry& a, const Entry& b) { return a.subscriber.get() < b.subscriber.get(); });
     std::size_t delivered = 0;
     for (std::size_t i = 0; i < matches.size();) {
+        if (matches[i].share) {
+            // One member of a shared group: delivered on its own, with its group attached.
+            Entry& e = matches[i++];
+            Outgoing out;
+            out.msg = msg;
+            out.qos = min_qos(e.options.qos, msg->qos);
+            out.retain = e.options.retain_as_published && msg->retain;
+            if (e.identifier != 0) out.subscription_ids.push_back(e.identifier);
+            out.share = e.share;
+            e.subscriber->deliver(std::move(out));
+            ++delivered;
+            continue;
+        }
         Session* target = matches[i].subscriber.get();
         Outgoing out;
         out.msg = msg;
@@ -36,7 +49,7 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
         mqtt::QoS qos = mqtt::QoS::AtMostOnce;
         bool retain = false;
         std::size_t j = i;
-        for (; j < matches.size() && matches[j].subscriber.get() == target; ++j) {
+        for (; j < matches.size() && matches[j].subscriber.get() == target && !matches[j].share; ++j) {
             const auto& o = matches[j].options;
             if (o.no_local && target == origin) continue;
             any = true;
@@ -57,7 +70,9 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
 }
 
 bool Router::subscribe(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r) {
-    bool replaced = subscriptions_.subscribe(filter, Entry{s, r.options, r.identifier});
+    Entry e{s, r.options, r.identifier, nullptr};
+    if (mqtt::is_shared_filter(filter)) e.share = std::make_shared<const std::string>(filter);
+    bool replaced = subscriptions_.subscribe(filter, e);
     if (!replaced) Stats::add(stats_.subscriptions);
     return !replaced;
 }
@@ -89,14 +104,32 @@ void Router::send_retained(const SessionPtr& s, std::string_view filter, const S
     }
 }
 
+void Router::redistribute_shared(const SessionPtr& from, bool session_ends) {
+    std::vector<Outgoing> keep;
+    for (auto& out : from->take_shared(session_ends)) {
+        const auto sf = mqtt::split_shared_filter(*out.share);
+        SessionPtr target;
+        for (auto& member : subscriptions_.shared_members(sf.group, sf.filter)) {
+            if (member != from && member->online()) {
+                target = std::move(member);
+                break;
+            }
+        }
+        if (target) {
+            target->deliver(std::move(out));
+        } else {
+            keep.push_back(std::move(out));
+        }
+    }
+    if (!keep.empty() && !session_ends) from->requeue_front(std::move(keep));
+}
+
 void Router::set_retained(const MessagePtr& msg) {
     if (msg->publish.payload().empty()) {
         if (retained_.erase(msg->topic())) Stats::sub(stats_.retained_messages);
         return;
     }
-    const bool existed = retained_.get(msg->topic()).has_value();
-    retained_.set(msg->topic(), msg, msg->bytes());
-    if (!existed) Stats::add(stats_.retained_messages);
+    if (retained_.set(msg->topic(), msg, msg->bytes())) Stats::add(stats_.retained_messages);
 }
 
 void Router::expire_retained(Clock::time_point now) {

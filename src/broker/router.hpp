@@ -31,6 +31,10 @@ class Router {
     // Sends the retained messages matching `filter` to `s` (on subscribe).
     void send_retained(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r);
 
+    // Moves a departing shared-subscription member's messages to other connected members of their
+    // groups; what no other member can take goes back to `from`.
+    void redistribute_shared(const SessionPtr& from, bool session_ends);
+
     void set_retained(const MessagePtr& msg);
     std::size_t retained_count() const { return retained_.size(); }
     std::size_t subscription_count() const { return subscriptions_.size(); }

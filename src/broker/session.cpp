@@ -234,8 +234,9 @@ std::map<std::string, SubscriptionRecord, std::less<>> Session::take_subscriptio
 
 std::optional<Clock::time_point> Session::expires_at() const {
     std::lock_guard lock(mutex_);
-    if (conn_ || expiry_interval_ == 0xFFFFFFFF) return std::nullopt;
-    return disconnected_at_ + std::chrono::seconds(expiry_interval_);
+    const std::uint32_t expiry = expiry_interval();
+    if (conn_ || expiry == 0xFFFFFFFF) return std::nullopt;
+    return disconnected_at_ + std::chrono::seconds(expiry);
 }
 
 void Session::set_pending_will(StoredWill w) {
@@ -247,6 +248,39 @@ std::optional<StoredWill> Session::take_pending_will(Clock::time_point now, bool
     std::lock_guard lock(mutex_);
     if (!pending_will_ || (!force && now < pending_will_->due)) return std::nullopt;
     return std::exchange(pending_will_, std::nullopt);
+}
+
+std::vector<Outgoing> Session::take_shared(bool session_ends) {
+    std::lock_guard lock(mutex_);
+    std::vector<Outgoing> taken;
+    for (auto it = inflight_.begin(); it != inflight_.end();) {
+        const bool movable = it->out.share && (it->stage == Stage::AwaitPuback ||
+                                               (session_ends && it->stage == Stage::AwaitPubrec));
+        if (!movable) {
+            ++it;
+            continue;
+        }
+        taken.push_back(std::move(it->out));
+        it = inflight_.erase(it);
+    }
+    for (auto it = queue_.begin(); it != queue_.end();) {
+        if (!it->share || it->qos == mqtt::QoS::AtMostOnce) {
+            ++it;
+            continue;
+        }
+        queued_bytes_ -= it->msg->bytes();
+        taken.push_back(std::move(*it));
+        it = queue_.erase(it);
+    }
+    return taken;
+}
+
+void Session::requeue_front(std::vector<Outgoing> msgs) {
+    std::lock_guard lock(mutex_);
+    for (auto it = msgs.rbegin(); it != msgs.rend(); ++it) {
+        queued_bytes_ += it->msg->bytes();
+        queue_.push_front(std::move(*it));
+    }
 }
 
 std::size_t Session::queued_count() {

@@ -41,6 +41,7 @@ struct Outgoing {
     mqtt::QoS qos = mqtt::QoS::AtMostOnce;
     bool retain = false;
     std::vector<std::uint32_t> subscription_ids;
+    std::shared_ptr<const std::string> share;  // set when delivered through a shared subscription
 };
 
 struct SubscriptionRecord {
@@ -97,14 +98,21 @@ class Session : public std::enable_shared_from_this<Session> {
     std::map<std::string, SubscriptionRecord, std::less<>> take_subscriptions();
 
     // --- expiry and will ---
-    void set_expiry_interval(std::uint32_t seconds) { expiry_interval_ = seconds; }
-    std::uint32_t expiry_interval() const noexcept { return expiry_interval_; }
+    void set_expiry_interval(std::uint32_t seconds) { expiry_interval_.store(seconds, std::memory_order_relaxed); }
+    std::uint32_t expiry_interval() const noexcept { return expiry_interval_.load(std::memory_order_relaxed); }
     // When an offline session expires (steady clock); nullopt while connected or never.
     std::optional<Clock::time_point> expires_at() const;
     // A will waiting for its delay; attach() cancels it (spec 3.1.3.2.2).
     void set_pending_will(StoredWill w);
     // Takes the pending will if it is due at `now` (or unconditionally when `force`).
     std::optional<StoredWill> take_pending_will(Clock::time_point now, bool force);
+
+    // Removes and returns the messages that came through shared subscriptions and may go to another
+    // member (spec 4.8.2): queued ones and QoS 1 in flight; with `session_ends`, QoS 2 in flight too
+    // (otherwise its delivery must be completed to this client).
+    std::vector<Outgoing> take_shared(bool session_ends);
+    // Puts messages back at the front of the queue (no other member could take them).
+    void requeue_front(std::vector<Outgoing> msgs);
 
     // Sends queued messages while the window and the connection's buffer allow.
     void pump();
@@ -143,7 +151,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::uint16_t last_packet_id_ = 0;
     std::unordered_set<std::uint16_t> incoming_qos2_;
     std::map<std::string, SubscriptionRecord, std::less<>> subscriptions_;
-    std::uint32_t expiry_interval_ = 0;
+    std::atomic<std::uint32_t> expiry_interval_{0};
     Clock::time_point disconnected_at_{};
     std::optional<StoredWill> pending_will_;
     std::uint64_t dropped_ = 0;

@@ -13,7 +13,9 @@ SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool
         SessionPtr existing = it->second;
         result.previous = existing->connection();
         if (result.previous) existing->detach(result.previous.get());
-        if (!clean_start) {
+        // Only a session that outlives its connection is resumed: a taken-over connection with
+        // expiry 0 (clean session) ends its session now, as it would have at its close.
+        if (!clean_start && existing->expiry_interval() != 0) {
             result.session = existing;
             result.present = true;
             return result;
