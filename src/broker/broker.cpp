@@ -70,17 +70,20 @@ void Broker::start() {
 
     namespace ip = boost::asio::ip;
     for (const auto& lc : config_.listeners) {
-        if (lc.protocol != "mqtt" || lc.tls() || !lc.unix_socket_path.empty()) {
-            spdlog::warn("{}:{}: listener {} ({}{}) is not supported yet and is not opened.", lc.file, lc.line,
-                         lc.port, lc.protocol, lc.tls() ? ", TLS" : "");
+        if (!lc.unix_socket_path.empty()) {
+            spdlog::warn("{}:{}: unix socket listener {} is not supported yet and is not opened.", lc.file, lc.line,
+                         lc.unix_socket_path);
             continue;
         }
         auto& settings = listener_settings_.emplace_back();
+        settings.config_index = static_cast<std::size_t>(&lc - config_.listeners.data());
         settings.name = "port " + std::to_string(lc.port);
         settings.port = lc.port;
         settings.address = lc.bind_address;
         settings.allow_anonymous.store(lc.security.allow_anonymous);
         settings.max_connections = lc.max_connections;
+        settings.use_identity_as_username = lc.use_identity_as_username;
+        settings.use_subject_as_username = lc.use_subject_as_username;
         std::vector<ip::tcp::endpoint> endpoints;
         if (lc.bind_address.empty()) {
             if (lc.socket_domain != "ipv6") endpoints.emplace_back(ip::address_v4::any(), lc.port);
@@ -90,9 +93,11 @@ void Broker::start() {
         }
         for (const auto& ep : endpoints) {
             const char* family = ep.address().is_v4() ? "ipv4" : "ipv6";
-            spdlog::info("Opening {} listen socket on port {}.", family, lc.port);
+            const char* kind = lc.protocol == "websockets" ? (lc.tls() ? " (websockets, TLS)" : " (websockets)")
+                                                            : (lc.tls() ? " (TLS)" : "");
+            spdlog::info("Opening {} listen socket on port {}{}.", family, lc.port, kind);
             try {
-                listeners_.push_back(std::make_unique<Listener>(*this, control_, settings, ep));
+                listeners_.push_back(std::make_unique<Listener>(*this, control_, settings, lc, ep));
             } catch (const boost::system::system_error& e) {
                 // An IPv6 socket beside IPv4 is best effort (hosts without IPv6).
                 if (ep.address().is_v6() && lc.bind_address.empty() && endpoints.size() > 1) {
@@ -179,6 +184,10 @@ void Broker::reload() {
         settings->allow_anonymous.store(lc.security.allow_anonymous);
         settings->max_connections = lc.max_connections;
         ++settings;
+    }
+    for (auto& l : listeners_) {
+        const std::size_t i = l->settings().config_index;
+        if (i < fresh.listeners.size()) l->reload_tls(fresh.listeners[i]);
     }
     config_.sys_interval = fresh.sys_interval;
 }

@@ -34,8 +34,16 @@ void Connection::start() {
     spdlog::info("New connection from {} on {}.", remote_, listener_.name);
     last_rx_ = Clock::now();
     keepalive_limit_ = std::chrono::seconds(broker_.limits().connect_timeout_seconds);
-    arm_keepalive();
-    read();
+    arm_keepalive();  // also bounds the transport handshake
+    transport_->async_handshake([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (self->state_ == State::Closed) return;
+        if (ec) {
+            spdlog::warn("{} handshake with {} failed: {}.", self->transport_->kind(), self->remote_, ec.message());
+            self->close_now();
+            return;
+        }
+        self->read();
+    });
 }
 
 void Connection::end_handshake() {

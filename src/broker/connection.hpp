@@ -112,7 +112,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool request_problem_info_ = true;
     std::uint32_t connect_expiry_ = 0;
     bool will_on_close_ = true;      // false after a normal DISCONNECT
-    bool handshake_pending_ = true;  // counted in the broker's pending handshakes until CONNECT
+    bool handshake_pending_ = true;
+    bool authenticated_by_certificate_ = false;  // counted in the broker's pending handshakes until CONNECT
     std::optional<StoredWill> will_;
     SessionPtr session_;
     std::vector<std::string> inbound_aliases_;  // topic alias -> topic

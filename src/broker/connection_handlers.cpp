@@ -87,6 +87,14 @@ void Connection::on_connect(mqtt::Connect& c) {
     version_ = c.version;
     client_id_ = std::string(c.client_id);
     if (c.username) username_ = std::string(*c.username);
+    if (listener_.use_identity_as_username || listener_.use_subject_as_username) {
+        // Certificates only: the verified certificate names the user; no password is needed.
+        auto identity = transport_->peer_identity();
+        if (!identity) return refuse(ReasonCode::NotAuthorized, "no verified client certificate");
+        username_ = listener_.use_subject_as_username ? identity->subject : identity->common_name;
+        if (username_.empty()) return refuse(ReasonCode::NotAuthorized, "client certificate without a name");
+        authenticated_by_certificate_ = true;
+    }
     const bool v5 = mqtt::is_v5(version_);
 
     bool assigned = false;
@@ -100,7 +108,7 @@ void Connection::on_connect(mqtt::Connect& c) {
     if (c.properties.authentication_method) {
         return refuse(ReasonCode::BadAuthenticationMethod, "no enhanced authentication method is configured");
     }
-    if (!c.username && !listener_.allow_anonymous.load(std::memory_order_relaxed)) {
+    if (!c.username && !authenticated_by_certificate_ && !listener_.allow_anonymous.load(std::memory_order_relaxed)) {
         return refuse(ReasonCode::NotAuthorized, "anonymous clients are not allowed");
     }
     if (c.will) {

@@ -4,12 +4,14 @@
 
 #include "broker.hpp"
 #include "connection.hpp"
+#include "tls_context.hpp"
 
 namespace tapmq::broker {
 
 Listener::Listener(Broker& broker, boost::asio::io_context& control, const ListenerSettings& settings,
-                   const boost::asio::ip::tcp::endpoint& endpoint)
-    : broker_(broker), settings_(settings), acceptor_(control) {
+                   const ListenerConfig& config, const boost::asio::ip::tcp::endpoint& endpoint)
+    : broker_(broker), settings_(settings), websockets_(config.protocol == "websockets"), acceptor_(control) {
+    if (config.tls()) tls_ = make_tls_context(config);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
     if (endpoint.address().is_v6()) acceptor_.set_option(boost::asio::ip::v6_only(true));
@@ -20,6 +22,22 @@ Listener::Listener(Broker& broker, boost::asio::io_context& control, const Liste
 std::uint16_t Listener::port() const { return acceptor_.local_endpoint().port(); }
 
 void Listener::start() { accept(); }
+
+void Listener::reload_tls(const ListenerConfig& config) {
+    if (!config.tls()) return;
+    try {
+        tls_ = make_tls_context(config);
+        spdlog::info("Reloaded TLS certificate, key, CA and CRL for {}.", settings_.name);
+    } catch (const std::exception& e) {
+        spdlog::error("TLS files for {} not reloaded, the previous ones stay: {}", settings_.name, e.what());
+    }
+}
+
+std::unique_ptr<Transport> Listener::make_transport(boost::asio::ip::tcp::socket s) {
+    if (websockets_) return make_ws_transport(std::move(s), tls_);
+    if (tls_) return make_tls_transport(std::move(s), tls_);
+    return std::make_unique<TcpTransport>(std::move(s));
+}
 
 void Listener::close() {
     boost::system::error_code ec;
@@ -53,8 +71,7 @@ void Listener::accept() {
                 settings_.connections.fetch_add(1, std::memory_order_relaxed);
                 Stats::add(broker_.stats().connections_accepted);
                 broker_.pending_handshakes().fetch_add(1, std::memory_order_relaxed);
-                auto conn = std::make_shared<Connection>(broker_, worker, settings_,
-                                                         std::make_unique<TcpTransport>(std::move(socket)));
+                auto conn = std::make_shared<Connection>(broker_, worker, settings_, make_transport(std::move(socket)));
                 boost::asio::post(worker.context(), [conn] { conn->start(); });
             }
         } else {

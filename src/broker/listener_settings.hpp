@@ -10,10 +10,13 @@ namespace tapmq::broker {
 
 struct ListenerSettings {
     std::string name;  // "port 1883" etc., for logs
+    std::size_t config_index = 0;  // position in Config::listeners
     std::uint16_t port = 1883;
     std::string address;
     std::atomic<bool> allow_anonymous{true};  // changed by SIGHUP
     std::optional<std::uint32_t> max_connections;
+    bool use_identity_as_username = false;  // certificate CN is the username (no password needed)
+    bool use_subject_as_username = false;   // certificate subject is the username
     mutable std::atomic<std::uint32_t> connections{0};
 };
 

@@ -1,0 +1,83 @@
+#include "tls_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <stdexcept>
+
+namespace tapmq::broker {
+
+std::string openssl_errors() {
+    std::string out;
+    while (unsigned long e = ERR_get_error()) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        if (!out.empty()) out += "; ";
+        out += buf;
+    }
+    return out;
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) {
+    std::string detail = openssl_errors();
+    throw std::runtime_error(what + (detail.empty() ? "" : ": " + detail));
+}
+
+int min_version(const std::string& v) {
+    if (v.empty() || v == "tlsv1.2") return TLS1_2_VERSION;
+    if (v == "tlsv1.3") return TLS1_3_VERSION;
+    // tlsv1 / tlsv1.1 in a Mosquitto file: refused versions, raised to 1.2.
+    return TLS1_2_VERSION;
+}
+
+}  // namespace
+
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const ListenerConfig& lc) {
+    namespace ssl = boost::asio::ssl;
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+    SSL_CTX* native = ctx->native_handle();
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(native, min_version(lc.tls_version));
+    if (lc.tls_version == "tlsv1.2") SSL_CTX_set_max_proto_version(native, TLS1_2_VERSION);
+
+    if (SSL_CTX_use_certificate_chain_file(native, lc.certfile.c_str()) != 1) {
+        fail("cannot load certfile " + lc.certfile);
+    }
+    const std::string& key = lc.keyfile.empty() ? lc.certfile : lc.keyfile;
+    if (SSL_CTX_use_PrivateKey_file(native, key.c_str(), SSL_FILETYPE_PEM) != 1) fail("cannot load keyfile " + key);
+    if (SSL_CTX_check_private_key(native) != 1) fail("keyfile " + key + " does not match certfile " + lc.certfile);
+    if (!lc.cafile.empty() || !lc.capath.empty()) {
+        if (SSL_CTX_load_verify_locations(native, lc.cafile.empty() ? nullptr : lc.cafile.c_str(),
+                                          lc.capath.empty() ? nullptr : lc.capath.c_str()) != 1) {
+            fail("cannot load cafile/capath " + lc.cafile + lc.capath);
+        }
+    }
+    if (!lc.ciphers.empty() && SSL_CTX_set_cipher_list(native, lc.ciphers.c_str()) != 1) {
+        fail("invalid ciphers '" + lc.ciphers + "'");
+    }
+    if (!lc.ciphers_tls1_3.empty() && SSL_CTX_set_ciphersuites(native, lc.ciphers_tls1_3.c_str()) != 1) {
+        fail("invalid ciphers_tls1.3 '" + lc.ciphers_tls1_3 + "'");
+    }
+    if (!lc.crlfile.empty()) {
+        X509_STORE* store = SSL_CTX_get_cert_store(native);
+        X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+        if (lookup == nullptr || X509_load_crl_file(lookup, lc.crlfile.c_str(), X509_FILETYPE_PEM) < 1) {
+            fail("cannot load crlfile " + lc.crlfile);
+        }
+        X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+    }
+    if (lc.require_certificate) {
+        ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    } else if (!lc.cafile.empty() || !lc.capath.empty()) {
+        ctx->set_verify_mode(ssl::verify_peer);  // verify a certificate if one is offered
+    } else {
+        ctx->set_verify_mode(ssl::verify_none);
+    }
+    return ctx;
+}
+
+}  // namespace tapmq::broker
