@@ -78,6 +78,18 @@ std::uint16_t nonzero_u16(ByteReader& in) {
 
 }  // namespace
 
+bool Properties::empty() const noexcept {
+    // Hot: every acknowledgement asks. A direct check rather than a comparison with Properties{}.
+    return !payload_format_indicator && !message_expiry_interval && !content_type && !response_topic &&
+           !correlation_data && subscription_identifiers.empty() && !session_expiry_interval &&
+           !assigned_client_identifier && !server_keep_alive && !authentication_method && !authentication_data &&
+           !request_problem_information && !will_delay_interval && !request_response_information &&
+           !response_information && !server_reference && !reason_string && !receive_maximum &&
+           !topic_alias_maximum && !topic_alias && !maximum_qos && !retain_available && user_properties.empty() &&
+           !maximum_packet_size && !wildcard_subscription_available && !subscription_identifier_available &&
+           !shared_subscription_available;
+}
+
 bool property_allowed(PropertyId id, PropertyContext ctx) noexcept {
     auto i = static_cast<std::size_t>(id);
     return i < kTable.size() && (kTable[i].contexts & bit(ctx)) != 0;

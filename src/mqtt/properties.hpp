@@ -98,7 +98,7 @@ struct Properties {
     std::optional<std::uint8_t> shared_subscription_available;
 
     bool operator==(const Properties&) const = default;
-    bool empty() const noexcept { return *this == Properties{}; }
+    bool empty() const noexcept;
 };
 
 // True when the property may appear in that context (spec table 2-4).
