@@ -63,6 +63,10 @@ Worker& Broker::next_worker() {
 }
 
 void Broker::start() {
+    // Before any socket opens: a signal that arrives from now on is queued for run(), never fatal.
+    signals_.add(SIGTERM);
+    signals_.add(SIGINT);
+    signals_.add(SIGHUP);
     for (const auto& w : config_.warnings) spdlog::warn("{}", w);
     unsigned n = config_.worker_threads != 0 ? config_.worker_threads : std::thread::hardware_concurrency();
     if (n == 0) n = 1;
@@ -120,9 +124,6 @@ void Broker::start() {
 }
 
 int Broker::run() {
-    signals_.add(SIGTERM);
-    signals_.add(SIGINT);
-    signals_.add(SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal;
     on_signal = [this, &on_signal](const boost::system::error_code& ec, int sig) {
         if (ec) return;
