@@ -9,6 +9,8 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  librocksdb-dev
+  libargon2-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev

@@ -84,7 +84,12 @@ void Broker::start() {
         settings.name = "port " + std::to_string(lc.port);
         settings.port = lc.port;
         settings.address = lc.bind_address;
-        settings.allow_anonymous.store(lc.security.allow_anonymous);
+        try {
+            settings.security.set(SecurityPolicy::load(lc.security));
+        } catch (const std::exception& e) {
+            throw std::runtime_error(lc.file + ":" + std::to_string(lc.line) + ": listener " + std::to_string(lc.port) +
+                                     ": " + e.what());
+        }
         settings.max_connections = lc.max_connections;
         settings.use_identity_as_username = lc.use_identity_as_username;
         settings.use_subject_as_username = lc.use_subject_as_username;
@@ -182,7 +187,11 @@ void Broker::reload() {
             spdlog::warn("Listener changes (port {}) take effect after a restart.", lc.port);
             break;
         }
-        settings->allow_anonymous.store(lc.security.allow_anonymous);
+        try {
+            settings->security.set(SecurityPolicy::load(lc.security));
+        } catch (const std::exception& e) {
+            spdlog::error("Security files for {} not reloaded, the previous ones stay: {}", settings->name, e.what());
+        }
         settings->max_connections = lc.max_connections;
         ++settings;
     }
@@ -219,6 +228,10 @@ void Broker::housekeeping() {
 }
 
 void Broker::publish_will(const StoredWill& w) {
+    if (w.access && !w.access->can_publish(w.msg->topic())) {
+        spdlog::info("Will of {} on '{}' not published: not authorised.", w.access->client_id(), w.msg->topic());
+        return;
+    }
     if (w.expiry_interval) w.msg->expires_at = Clock::now() + std::chrono::seconds(*w.expiry_interval);
     router_.publish(nullptr, w.msg, limits().retain_available);
 }

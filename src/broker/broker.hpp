@@ -42,6 +42,7 @@ class Broker {
     Router& router() noexcept { return router_; }
     SessionRegistry& sessions() noexcept { return sessions_; }
     std::atomic<std::uint32_t>& pending_handshakes() noexcept { return pending_handshakes_; }
+    LoginThrottle& login_throttle() noexcept { return login_throttle_; }
     const Clock::time_point started_at() const noexcept { return started_at_; }
 
     // Publishes a will now (its Message Expiry starts counting here).
@@ -67,6 +68,7 @@ class Broker {
     Router router_{stats_};
     SessionRegistry sessions_{stats_};
     std::atomic<std::uint32_t> pending_handshakes_{0};
+    LoginThrottle login_throttle_;
     Clock::time_point started_at_ = Clock::now();
 
     boost::asio::io_context control_{1};  // signals, acceptors, timers

@@ -484,6 +484,13 @@ void h_tls_version(const Ctx& c) {
     }
 }
 
+void h_jwt_algorithm(const Ctx& c) {
+    auto& s = c.p.security(c);
+    c.set_string(s.assigned, s.cfg.auth_jwt_algorithm);
+    const auto& a = s.cfg.auth_jwt_algorithm;
+    if (a != "HS256" && a != "RS256" && a != "ES256") c.fail("invalid value '" + a + "' (expected HS256, RS256 or ES256)");
+}
+
 // Security settings: global, or the current listener's with per_listener_settings true.
 void h_allow_anonymous(const Ctx& c) {
     const bool v = c.boolean();
@@ -762,6 +769,13 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"auto_id_prefix", security_string<&S::auto_id_prefix>},
         {"password_file", security_string<&S::password_file>},
         {"acl_file", security_string<&S::acl_file>},
+        {"auth_jwt_algorithm", h_jwt_algorithm},
+        {"auth_jwt_key_file", security_string<&S::auth_jwt_key_file>},
+        {"auth_jwt_audience", security_string<&S::auth_jwt_audience>},
+        {"auth_jwt_issuer", security_string<&S::auth_jwt_issuer>},
+        {"auth_jwt_username_claim", security_string<&S::auth_jwt_username_claim>},
+        {"auth_jwt_publish_claim", security_string<&S::auth_jwt_publish_claim>},
+        {"auth_jwt_subscribe_claim", security_string<&S::auth_jwt_subscribe_claim>},
         {"psk_file", h_psk_file},
         {"auth_plugin", h_plugin},
         {"plugin", h_plugin},

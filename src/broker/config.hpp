@@ -24,6 +24,15 @@ struct SecurityConfig {
     std::string acl_file;          // empty = none
     bool allow_zero_length_clientid = true;
     std::string auto_id_prefix = "auto-";
+    // tapmq extension: a JWT in the password field ("token" login mode). Enabled by
+    // auth_jwt_algorithm + auth_jwt_key_file.
+    std::string auth_jwt_algorithm;                 // HS256 | RS256 | ES256; empty = no JWT login
+    std::string auth_jwt_key_file;                  // HS256: shared secret; RS256/ES256: PEM public key
+    std::string auth_jwt_audience;                  // empty = not checked
+    std::string auth_jwt_issuer;                    // empty = not checked
+    std::string auth_jwt_username_claim = "sub";    // the user name ACLs see
+    std::string auth_jwt_publish_claim = "pub";     // topics the token may publish to (optional claim)
+    std::string auth_jwt_subscribe_claim = "subs";  // filters the token may subscribe to (optional claim)
 };
 
 struct ListenerConfig {

@@ -249,6 +249,23 @@ void Connection::refuse(mqtt::ReasonCode rc, const char* why) {
     close_after_flush();
 }
 
+void Connection::refuse_login(mqtt::ReasonCode rc, const std::string& why) {
+    const auto delay = broker_.login_throttle().record_failure(remote_ip());
+    spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id_, username_, remote_, why);
+    state_ = State::Closing;  // read nothing more; the refusal follows the back-off delay
+    keepalive_timer_.expires_after(delay);
+    keepalive_timer_.async_wait([self = shared_from_this(), rc, why](const boost::system::error_code& ec) {
+        if (ec || self->state_ == State::Closed) return;
+        self->state_ = State::AwaitConnect;
+        self->refuse(rc, why.c_str());
+    });
+}
+
+std::string Connection::remote_ip() const {
+    auto colon = remote_.rfind(':');
+    return colon == std::string::npos ? remote_ : remote_.substr(0, colon);
+}
+
 void Connection::fail(mqtt::ReasonCode rc, const std::string& why) {
     if (state_ == State::Closed || state_ == State::Closing) return;
     const bool connected = state_ == State::Connected;

@@ -83,8 +83,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void on_written(const boost::system::error_code& ec, std::size_t n);
 
     void arm_keepalive();
+    // Login refused: the CONNACK goes out after the address's back-off delay.
+    void refuse_login(mqtt::ReasonCode rc, const std::string& why);
     void end_handshake();
     std::string describe() const;
+    std::string remote_ip() const;
 
     Broker& broker_;
     Worker& worker_;
@@ -113,9 +116,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::uint32_t connect_expiry_ = 0;
     bool will_on_close_ = true;      // false after a normal DISCONNECT
     bool handshake_pending_ = true;
-    bool authenticated_by_certificate_ = false;  // counted in the broker's pending handshakes until CONNECT
     std::optional<StoredWill> will_;
     SessionPtr session_;
+    ClientAccessPtr access_;
     std::vector<std::string> inbound_aliases_;  // topic alias -> topic
 
     // Output (any thread, under out_mutex_).

@@ -87,13 +87,13 @@ void Connection::on_connect(mqtt::Connect& c) {
     version_ = c.version;
     client_id_ = std::string(c.client_id);
     if (c.username) username_ = std::string(*c.username);
+    std::optional<std::string> certificate_user;
     if (listener_.use_identity_as_username || listener_.use_subject_as_username) {
         // Certificates only: the verified certificate names the user; no password is needed.
         auto identity = transport_->peer_identity();
-        if (!identity) return refuse(ReasonCode::NotAuthorized, "no verified client certificate");
-        username_ = listener_.use_subject_as_username ? identity->subject : identity->common_name;
-        if (username_.empty()) return refuse(ReasonCode::NotAuthorized, "client certificate without a name");
-        authenticated_by_certificate_ = true;
+        if (!identity) return refuse_login(ReasonCode::NotAuthorized, "no verified client certificate");
+        certificate_user = listener_.use_subject_as_username ? identity->subject : identity->common_name;
+        if (certificate_user->empty()) return refuse_login(ReasonCode::NotAuthorized, "client certificate without a name");
     }
     const bool v5 = mqtt::is_v5(version_);
 
@@ -108,8 +108,15 @@ void Connection::on_connect(mqtt::Connect& c) {
     if (c.properties.authentication_method) {
         return refuse(ReasonCode::BadAuthenticationMethod, "no enhanced authentication method is configured");
     }
-    if (!c.username && !authenticated_by_certificate_ && !listener_.allow_anonymous.load(std::memory_order_relaxed)) {
-        return refuse(ReasonCode::NotAuthorized, "anonymous clients are not allowed");
+    auto policy = listener_.security.get();
+    LoginResult login_result = login(*policy, c.username, c.password, std::move(certificate_user));
+    if (login_result.code != ReasonCode::Success) return refuse_login(login_result.code, login_result.reason);
+    username_ = login_result.username.value_or("");
+    broker_.login_throttle().record_success(remote_ip());
+    if (policy->acl || login_result.token_pub || login_result.token_sub) {
+        auto access = std::make_shared<ClientAccess>(listener_.security, login_result.username, client_id_);
+        access->restrict_by_token(std::move(login_result.token_pub), std::move(login_result.token_sub));
+        access_ = std::move(access);
     }
     if (c.will) {
         if (c.will->retain && !limits.retain_available) {
@@ -167,7 +174,7 @@ void Connection::on_connect(mqtt::Connect& c) {
         wp.retain = c.will->retain;
         wp.properties = c.will->properties;
         will_ = StoredWill{std::make_shared<Message>(wp, std::nullopt), c.will->properties.message_expiry_interval,
-                           c.will->properties.will_delay_interval.value_or(0), {}};
+                           c.will->properties.will_delay_interval.value_or(0), {}, access_};
     }
 
     mqtt::Connack ack;
@@ -197,7 +204,7 @@ void Connection::on_connect(mqtt::Connect& c) {
     spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, client_id_,
                  static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
                  username_.empty() ? "" : ", u'" + username_ + "'");
-    session_->attach(shared_from_this(), client_receive_max, opened.present);
+    session_->attach(shared_from_this(), client_receive_max, opened.present, access_);
 }
 
 // ---------------------------------------------------------------- PUBLISH and its acknowledgements
@@ -233,8 +240,8 @@ void Connection::on_publish(mqtt::Publish& p) {
     ReasonCode refusal = ReasonCode::Success;
     if (limits.message_size_limit != 0 && p.payload.size() > limits.message_size_limit) {
         refusal = ReasonCode::QuotaExceeded;
-    } else if (p.topic.starts_with("$SYS")) {
-        refusal = ReasonCode::NotAuthorized;  // $SYS belongs to the broker
+    } else if (p.topic.starts_with("$SYS") || (access_ && !access_->can_publish(p.topic))) {
+        refusal = ReasonCode::NotAuthorized;  // $SYS belongs to the broker; the ACL said no
     } else if (p.properties.payload_format_indicator.value_or(0) == 1 && !mqtt::is_valid_mqtt_utf8(p.payload)) {
         refusal = ReasonCode::PayloadFormatInvalid;
     }
@@ -303,6 +310,11 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
     for (const auto& t : s.topics) {
         if (topic_levels(t.filter) > limits.max_topic_levels || t.filter.size() > limits.max_topic_length) {
             ack.reasons.push_back(ReasonCode::TopicFilterInvalid);
+            continue;
+        }
+        if (access_ && !access_->can_subscribe(t.filter)) {
+            spdlog::info("Client {} not authorised to subscribe to '{}'.", describe(), t.filter);
+            ack.reasons.push_back(ReasonCode::NotAuthorized);
             continue;
         }
         SubscriptionRecord record{t.options, id};

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "security.hpp"
+
 namespace tapmq::broker {
 
 struct ListenerSettings {
@@ -13,7 +15,7 @@ struct ListenerSettings {
     std::size_t config_index = 0;  // position in Config::listeners
     std::uint16_t port = 1883;
     std::string address;
-    std::atomic<bool> allow_anonymous{true};  // changed by SIGHUP
+    PolicySlot security;  // login modes and ACL in force (swapped by SIGHUP)
     std::optional<std::uint32_t> max_connections;
     bool use_identity_as_username = false;  // certificate CN is the username (no password needed)
     bool use_subject_as_username = false;   // certificate subject is the username

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "message.hpp"
+#include "security.hpp"
 #include "mqtt/packets.hpp"
 
 namespace tapmq::broker {
@@ -55,6 +56,7 @@ struct StoredWill {
     std::optional<std::uint32_t> expiry_interval;  // Message Expiry Interval of the will
     std::uint32_t delay = 0;                       // Will Delay Interval, seconds
     Clock::time_point due{};  // when a delayed will is published, unless the session resumes
+    ClientAccessPtr access;   // the will is published as its client (ACL write check)
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -72,7 +74,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // --- connection lifecycle (the attached connection's thread) ---
     // Binds a connection; re-sends the inflight window with DUP (PUBREL for those past PUBREC),
     // then as much of the queue as the window allows.
-    void attach(const std::shared_ptr<Connection>& c, std::uint16_t client_receive_maximum, bool resume);
+    // `access` is who the client logged in as: every delivery from now on (queued ones included) is
+    // checked against it.
+    void attach(const std::shared_ptr<Connection>& c, std::uint16_t client_receive_maximum, bool resume,
+                ClientAccessPtr access);
     // Unbinds `c` if it is still the attached connection. Returns true when it was.
     bool detach(const Connection* c);
     // The connection currently attached (null when offline).
@@ -143,6 +148,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     mutable std::mutex mutex_;
     std::shared_ptr<Connection> conn_;
+    ClientAccessPtr access_;  // null: no ACL applies
     std::atomic<bool> online_{false};
     std::uint16_t client_receive_maximum_ = 65535;
     std::deque<Inflight> inflight_;

@@ -1,0 +1,34 @@
+// `tapmq passwd`: mosquitto_passwd's command-line interface over PasswordFile.
+//
+//   passwd [-H sha512 | -H sha512-pbkdf2 | -H argon2id] [-I iterations] [-c | -D] FILE USER
+//   passwd [-H ...] [-I iterations] [-c] -b FILE USER PASSWORD
+//   passwd -U FILE
+//
+//   -b  batch mode: the password is the last argument (otherwise it is read twice from `in`,
+//       after the prompts "Password: " and "Reenter password: " written to `out`; when `in` is
+//       std::cin on a terminal, echo is switched off while typing)
+//   -c  create FILE (overwriting it) with this one user; FILE "-" writes the line to `out`
+//   -D  delete USER
+//   -U  hash the plain-text passwords of a "user:password" file (lines already hashed are kept)
+//   -H  hash scheme; default sha512-pbkdf2 ($7$, 101 iterations: what mosquitto_passwd 2.0 writes,
+//       readable by Mosquitto 2.0 and 2.1). argon2id is read by Mosquitto 2.1 only.
+//   -I  PBKDF2 iterations (mosquitto_passwd 2.1's option)
+//
+// Error messages and exit codes follow mosquitto_passwd 2.0.11 (1, or 2 when the two passwords
+// typed differ); success is silent. Files are replaced atomically, new ones with mode 0600, existing
+// ones keep their mode and owner (see write_text_file_atomically).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace tapmq::auth {
+
+// `args` are the arguments after the command name (no argv[0]). Returns the exit status.
+int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+// The usage text printed for no or wrong arguments.
+std::string passwd_usage();
+
+}  // namespace tapmq::auth
