@@ -20,7 +20,9 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
     // Scratch space reused by every publish on this thread: no allocation once warmed up.
     thread_local std::vector<Entry> matches;
     matches.clear();
-    subscriptions_.match(msg->topic(), matches, [](const SessionPtr& s) { return s->online(); });
+    // A shared group's pick prefers members that are connected and allowed to read the topic.
+    const std::string_view topic = msg->topic();
+    subscriptions_.match(topic, matches, [topic](const SessionPtr& s) { return s->online() && s->may_read(topic); });
     if (matches.empty()) return 0;
 
     // Overlapping subscriptions of one session: deliver once, at the highest granted QoS, with every

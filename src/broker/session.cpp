@@ -10,7 +10,7 @@ namespace tapmq::broker {
 void Session::deliver(Outgoing out) {
     std::lock_guard lock(mutex_);
     if (out.msg->expired(Clock::now())) return;
-    if (access_ && !access_->can_read(out.msg->topic())) return;  // ACL on every delivery path
+    if (!may_read(out.msg->topic())) return;  // ACL on every delivery path
     if (!conn_) {
         if (out.qos == mqtt::QoS::AtMostOnce && !limits_.queue_qos0) return;
         enqueue_locked(std::move(out));
@@ -132,17 +132,17 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
                      ClientAccessPtr access) {
     std::lock_guard lock(mutex_);
     conn_ = c;
-    access_ = std::move(access);
-    if (access_) {
+    access_.store(access, std::memory_order_release);
+    if (access) {
         // What waited for this session was checked against whoever it was then: check again with
         // the identity that resumes it (it may be another user, or the ACL may have changed).
-        std::erase_if(queue_, [this](const Outgoing& o) {
-            if (access_->can_read(o.msg->topic())) return false;
+        std::erase_if(queue_, [this, &access](const Outgoing& o) {
+            if (access->can_read(o.msg->topic())) return false;
             queued_bytes_ -= o.msg->bytes();
             return true;
         });
-        std::erase_if(inflight_, [this](const Inflight& i) {
-            return i.stage != Stage::AwaitPubcomp && !access_->can_read(i.out.msg->topic());
+        std::erase_if(inflight_, [&access](const Inflight& i) {
+            return i.stage != Stage::AwaitPubcomp && !access->can_read(i.out.msg->topic());
         });
     }
     online_.store(true, std::memory_order_relaxed);

@@ -70,6 +70,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // Sends now if the client is connected and the window allows, queues otherwise.
     void deliver(Outgoing out);
     bool online() const noexcept { return online_.load(std::memory_order_relaxed); }
+    // Whether the client may receive a message on `topic` (ACL); lock-free, for shared-group picks.
+    bool may_read(std::string_view topic) const {
+        auto a = access_.load(std::memory_order_acquire);
+        return !a || a->can_read(topic);
+    }
 
     // --- connection lifecycle (the attached connection's thread) ---
     // Binds a connection; re-sends the inflight window with DUP (PUBREL for those past PUBREC),
@@ -148,7 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     mutable std::mutex mutex_;
     std::shared_ptr<Connection> conn_;
-    ClientAccessPtr access_;  // null: no ACL applies
+    std::atomic<ClientAccessPtr> access_;  // null: no ACL applies
     std::atomic<bool> online_{false};
     std::uint16_t client_receive_maximum_ = 65535;
     std::deque<Inflight> inflight_;
