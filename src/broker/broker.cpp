@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "connection.hpp"
+#include "durability.hpp"
+#include "recovery.hpp"
 #include "listener.hpp"
 #include "sys_topics.hpp"
 #include "version.hpp"
@@ -58,6 +60,37 @@ void Broker::apply_config(const Config& c) {
     limit_versions_.push_back(std::move(owned));
 }
 
+SessionLimits Broker::session_limits() const {
+    const BrokerLimits& l = limits();
+    SessionLimits s;
+    s.max_inflight = l.max_inflight_messages;
+    s.max_queued = l.max_queued_messages;
+    s.max_queued_bytes = l.max_queued_bytes;
+    s.queue_qos0 = l.queue_qos0_messages;
+    return s;
+}
+
+void Broker::open_store() {
+    persist::StoreOptions o;
+    std::filesystem::path base = config_.persistence_location.empty() ? "." : config_.persistence_location;
+    o.dir = base / "tapmqd.store";
+    o.durability = config_.durability == "os" ? persist::Durability::Os : persist::Durability::Fsync;
+    o.move_aside_if_corrupt = move_aside_corrupt_store_;
+    o.on_failure = [](const std::string& what) {
+        spdlog::critical("Store failure, acknowledgements stop until restart: {}", what);
+    };
+    auto store = persist::Store::open(o);  // throws StoreError naming the directory
+    if (!store->recovery_note().empty()) spdlog::warn("{}", store->recovery_note());
+    durability_ = std::make_unique<Durability>(std::move(store));
+    sessions_.set_durability(durability_.get());
+    router_.set_durability(durability_.get());
+    const RecoveryReport r = recover(*this);
+    spdlog::info("Persistence in {} ({}): restored {} sessions, {} subscriptions, {} retained and {} queued "
+                 "messages in {:.3f} s ({} expired while stopped).",
+                 o.dir.string(), config_.durability, r.sessions, r.subscriptions, r.retained, r.messages, r.seconds,
+                 r.expired);
+}
+
 Worker& Broker::next_worker() {
     return *workers_[next_worker_.fetch_add(1, std::memory_order_relaxed) % workers_.size()];
 }
@@ -68,6 +101,7 @@ void Broker::start() {
     signals_.add(SIGINT);
     signals_.add(SIGHUP);
     for (const auto& w : config_.warnings) spdlog::warn("{}", w);
+    if (config_.persistence) open_store();
     unsigned n = config_.worker_threads != 0 ? config_.worker_threads : std::thread::hardware_concurrency();
     if (n == 0) n = 1;
     for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i));
@@ -212,6 +246,7 @@ void Broker::schedule_housekeeping() {
 }
 
 void Broker::housekeeping() {
+    Durability::Scope scope(durability_.get());
     const auto now = Clock::now();
     for (const auto& s : sessions_.snapshot()) {
         if (auto w = s->take_pending_will(now, false)) publish_will(*w);
@@ -239,6 +274,13 @@ void Broker::publish_will(const StoredWill& w) {
 void Broker::end_session(const SessionPtr& s) {
     if (auto w = s->take_pending_will(Clock::now(), true)) publish_will(*w);
     router_.redistribute_shared(s, true);
+    if (durability_ && s->stored()) {
+        persist::Batch local;
+        persist::Batch* b = Durability::batch();
+        if (b == nullptr) b = &local;
+        b->erase_session(s->client_id());
+        if (b == &local) durability_->submit(std::move(local));
+    }
     router_.unsubscribe_all(s);
     sessions_.remove(s);
 }

@@ -19,6 +19,7 @@
 
 namespace tapmq::broker {
 
+class Durability;
 class Listener;
 class SysTopics;
 
@@ -43,6 +44,12 @@ class Broker {
     SessionRegistry& sessions() noexcept { return sessions_; }
     std::atomic<std::uint32_t>& pending_handshakes() noexcept { return pending_handshakes_; }
     LoginThrottle& login_throttle() noexcept { return login_throttle_; }
+    // Null when persistence is off.
+    Durability* durability() noexcept { return durability_.get(); }
+    // Limits for a new session, from the limits in force.
+    SessionLimits session_limits() const;
+    // With a corrupt or unknown store: move it aside and start empty instead of refusing to start.
+    void set_move_aside_corrupt_store(bool v) noexcept { move_aside_corrupt_store_ = v; }
     const Clock::time_point started_at() const noexcept { return started_at_; }
 
     // Publishes a will now (its Message Expiry starts counting here).
@@ -68,6 +75,9 @@ class Broker {
     Router router_{stats_};
     SessionRegistry sessions_{stats_};
     std::atomic<std::uint32_t> pending_handshakes_{0};
+    std::unique_ptr<Durability> durability_;  // destroyed after the workers (declared before them)
+    bool move_aside_corrupt_store_ = false;
+    void open_store();
     LoginThrottle login_throttle_;
     Clock::time_point started_at_ = Clock::now();
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker.hpp"
+#include "durability.hpp"
 #include "mqtt/encoder.hpp"
 #include "stats.hpp"
 #include "worker.hpp"
@@ -84,7 +85,11 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
     in_end_ += n;
     Stats::add(broker_.stats().bytes_received, n);
     last_rx_ = Clock::now();
-    process_input();
+    {
+        // One change set for everything this read brings: its acknowledgements wait for one commit.
+        Durability::Scope scope(broker_.durability());
+        process_input();
+    }
     worker_.flush_deferred();
     if (state_ == State::AwaitConnect || state_ == State::Connected) read();
 }
@@ -135,8 +140,14 @@ void Connection::send(const mqtt::Packet& p) {
     std::lock_guard lock(out_mutex_);
     if (closed_) return;
     mqtt::encode_append(p, version_, out_);
+    note_dependency();
     Stats::add(broker_.stats().messages_sent);
     request_flush();
+}
+
+void Connection::note_dependency() noexcept {
+    const std::uint64_t seq = Durability::current_seq();
+    if (seq > needs_durable_) needs_durable_ = seq;
 }
 
 SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, bool dup, bool force) {
@@ -171,6 +182,7 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
     const std::size_t old = out_.size();
     out_.resize(old + size);
     tmpl.write(d, out_.data() + old);
+    note_dependency();
     Stats::add(broker_.stats().publish_sent);
     Stats::add(broker_.stats().messages_sent);
     request_flush();
@@ -181,6 +193,7 @@ void Connection::send_pubrel(std::uint16_t packet_id) {
     std::lock_guard lock(out_mutex_);
     if (closed_) return;
     mqtt::encode_append(mqtt::Pubrel{packet_id, mqtt::ReasonCode::Success, {}}, version_, out_);
+    note_dependency();
     Stats::add(broker_.stats().messages_sent);
     request_flush();
 }
@@ -201,6 +214,23 @@ void Connection::flush() {
         std::lock_guard lock(out_mutex_);
         flush_requested_ = false;
         if (write_in_progress_ || closed_) return;
+        Durability* d = broker_.durability();
+        if (d != nullptr && needs_durable_ > d->durable()) {
+            // Write-ahead: these bytes speak of state that is not on disk yet.
+            if (!waiting_durable_) {
+                waiting_durable_ = true;
+                d->when_durable(needs_durable_, [self = shared_from_this()] {
+                    boost::asio::post(self->worker_.context(), [self] {
+                        {
+                            std::lock_guard lock(self->out_mutex_);
+                            self->waiting_durable_ = false;
+                        }
+                        self->flush();
+                    });
+                });
+            }
+            return;
+        }
         if (out_.empty()) {
             close = close_when_flushed_;
         } else {
@@ -230,7 +260,11 @@ void Connection::on_written(const boost::system::error_code& ec, std::size_t) {
     }
     flush();
     // Room in the buffer again: let the session move queued messages in.
-    if (session_ && state_ == State::Connected) session_->pump();
+    if (session_ && state_ == State::Connected) {
+        Durability::Scope scope(broker_.durability());
+        session_->pump();
+    }
+    worker_.flush_deferred();
 }
 
 // ---------------------------------------------------------------- closing

@@ -46,6 +46,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     // Flushes the output buffer (worker thread).
     void flush();
+    // The current thread's open durability scope, if any, must be durable before the bytes just
+    // appended may leave (out_mutex_ held).
+    void note_dependency() noexcept;
 
     const std::string& client_id() const noexcept { return client_id_; }
     Worker& worker() noexcept { return worker_; }
@@ -128,6 +131,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool write_in_progress_ = false;
     bool flush_requested_ = false;
     bool close_when_flushed_ = false;
+    std::uint64_t needs_durable_ = 0;  // the pending bytes may go once this scope is durable
+    bool waiting_durable_ = false;
     bool closed_ = false;
     std::unordered_map<std::string, std::uint16_t> outbound_aliases_;  // topic -> alias
 };

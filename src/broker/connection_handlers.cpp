@@ -5,6 +5,7 @@
 #include <random>
 
 #include "broker.hpp"
+#include "durability.hpp"
 #include "connection.hpp"
 #include "mqtt/topic.hpp"
 #include "mqtt/utf8.hpp"
@@ -205,6 +206,7 @@ void Connection::on_connect(mqtt::Connect& c) {
                  static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
                  username_.empty() ? "" : ", u'" + username_ + "'");
     session_->attach(shared_from_this(), client_receive_max, opened.present, access_);
+    if (session_->persistent() || session_->stored()) session_->persist_meta();
 }
 
 // ---------------------------------------------------------------- PUBLISH and its acknowledgements
@@ -368,6 +370,7 @@ void Connection::on_auth(const mqtt::Auth&) {
 // ---------------------------------------------------------------- end of the connection
 
 void Connection::on_closed() {
+    Durability::Scope scope(broker_.durability());
     worker_.remove(this);
     end_handshake();
     listener_.connections.fetch_sub(1, std::memory_order_relaxed);
@@ -385,7 +388,11 @@ void Connection::on_closed() {
     }
     will_.reset();
     if (was_attached) broker_.router().redistribute_shared(session_, session_ends);
-    if (session_ends) broker_.end_session(session_);
+    if (session_ends) {
+        broker_.end_session(session_);
+    } else if (was_attached && (session_->persistent() || session_->stored())) {
+        session_->persist_meta();  // when it went offline, for its expiry after a restart
+    }
     session_.reset();
 }
 

@@ -16,10 +16,13 @@ int main(int argc, char** argv) {
     int port = 0;
     bool verbose = false;
     bool test_config = false;
+    bool move_aside = false;
     app.add_option("-c,--config-file", config_file, "Configuration file (Mosquitto format)");
     app.add_option("-p,--port", port, "Listen on this port (instead of the default 1883)")->check(CLI::Range(1, 65535));
     app.add_flag("-v,--verbose", verbose, "Log everything (log_type all)");
     app.add_flag("--test-config", test_config, "Check the configuration file and exit");
+    app.add_flag("--move-aside-corrupt-store", move_aside,
+                 "If the persistence store is corrupt or of an unknown version, rename it and start empty");
     app.set_version_flag("--version", std::string("tapmqd ") + tapmq::kVersion);
     CLI11_PARSE(app, argc, argv);
 
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
     setup_logging(config, verbose);
     try {
         Broker broker(std::move(config), config_file);
+        broker.set_move_aside_corrupt_store(move_aside);
         broker.start();
         return broker.run();
     } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 // routing needs. Shared, immutable, and referenced from every queue and inflight window it sits in.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,10 @@ struct Message {
         return static_cast<std::uint32_t>(left > 0 ? left : 0);
     }
     std::size_t bytes() const noexcept { return publish.topic().size() + publish.payload().size(); }
+
+    // Persistence: the message's record id and how many stored queue entries refer to it.
+    mutable std::atomic<std::uint64_t> durable_id{0};
+    mutable std::atomic<std::uint32_t> durable_refs{0};
 };
 
 using MessagePtr = std::shared_ptr<const Message>;

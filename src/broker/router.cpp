@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "durability.hpp"
 #include "mqtt/topic.hpp"
 #include "stats.hpp"
 
@@ -126,7 +127,22 @@ void Router::redistribute_shared(const SessionPtr& from, bool session_ends) {
     if (!keep.empty() && !session_ends) from->requeue_front(std::move(keep));
 }
 
+void Router::restore_retained(const MessagePtr& msg) {
+    if (retained_.set(msg->topic(), msg, msg->bytes())) Stats::add(stats_.retained_messages);
+}
+
 void Router::set_retained(const MessagePtr& msg) {
+    if (durability_ != nullptr && !msg->topic().starts_with("$SYS")) {
+        persist::Batch local;
+        persist::Batch* b = Durability::batch();
+        if (b == nullptr) b = &local;
+        if (msg->publish.payload().empty()) {
+            b->erase_retained(msg->topic());
+        } else {
+            b->put_retained(Durability::to_stored(*msg, 0));
+        }
+        if (b == &local) durability_->submit(std::move(local));
+    }
     if (msg->publish.payload().empty()) {
         if (retained_.erase(msg->topic())) Stats::sub(stats_.retained_messages);
         return;

@@ -18,6 +18,9 @@ struct Stats;
 class Router {
   public:
     explicit Router(Stats& stats) : stats_(stats) {}
+    void set_durability(Durability* d) noexcept { durability_ = d; }
+    // Start-up: a retained message read back from the store (not written again).
+    void restore_retained(const MessagePtr& msg);
 
     // Delivers to every matching subscription; stores/clears the retained message when `retain`.
     // Returns the number of sessions it was delivered to.
@@ -43,6 +46,7 @@ class Router {
 
   private:
     Stats& stats_;
+    Durability* durability_ = nullptr;
     SubscriptionTree<SessionPtr> subscriptions_;
     RetainedTree<MessagePtr> retained_;
 };

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "connection.hpp"
+#include "durability.hpp"
 #include "stats.hpp"
 
 namespace tapmq::broker {
@@ -44,7 +45,7 @@ void Session::enqueue_locked(Outgoing&& out) {
         if (out.qos != mqtt::QoS::AtMostOnce) {
             for (auto it = queue_.begin(); it != queue_.end(); ++it) {
                 if (it->qos == mqtt::QoS::AtMostOnce) {
-                    queued_bytes_ -= it->msg->bytes();
+                    queued_bytes_ -= it->msg->bytes();  // QoS 0 is never stored
                     drop(*it, "queue full, QoS 0 message dropped for a QoS 1/2 one");
                     queue_.erase(it);
                     enqueue_locked(std::move(out));
@@ -57,6 +58,105 @@ void Session::enqueue_locked(Outgoing&& out) {
     }
     queued_bytes_ += bytes;
     queue_.push_back(std::move(out));
+    store_outgoing_locked(queue_.back(), 0, 0);
+}
+
+namespace {
+
+// Runs f(batch) on the thread's open scope, or on a batch of its own submitted at once.
+template <typename F>
+void with_batch(Durability* d, F&& f) {
+    if (persist::Batch* b = Durability::batch()) {
+        f(*b);
+        return;
+    }
+    persist::Batch b;
+    f(b);
+    d->submit(std::move(b));
+}
+
+std::uint8_t options_byte(const mqtt::SubscriptionOptions& o) {
+    return static_cast<std::uint8_t>(static_cast<unsigned>(o.qos) | (o.no_local ? 0x04 : 0) |
+                                     (o.retain_as_published ? 0x08 : 0) | (o.retain_handling << 4));
+}
+
+}  // namespace
+
+void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint16_t packet_id) {
+    if (!persistent() || out.qos == mqtt::QoS::AtMostOnce) return;
+    with_batch(durability_, [&](persist::Batch& b) {
+        if (out.store_key == 0) {
+            out.store_key = ++last_store_key_;
+            durability_->reference(*out.msg, b);
+        }
+        persist::StoredOutgoing rec;
+        rec.message_id = out.msg ? out.msg->durable_id.load(std::memory_order_relaxed) : 0;
+        rec.qos = static_cast<std::uint8_t>(out.qos);
+        rec.retain = out.retain;
+        rec.stage = stage;
+        rec.packet_id = packet_id;
+        rec.subscription_ids = out.subscription_ids;
+        if (out.share) rec.share = *out.share;
+        b.put_outgoing(client_id_, out.store_key, rec);
+    });
+}
+
+void Session::forget_outgoing_locked(const Outgoing& out) {
+    if (out.store_key == 0 || durability_ == nullptr) return;
+    with_batch(durability_, [&](persist::Batch& b) {
+        b.erase_outgoing(client_id_, out.store_key);
+        if (out.msg) durability_->unreference(*out.msg, b);
+    });
+}
+
+void Session::persist_meta() {
+    if (durability_ == nullptr) return;
+    std::lock_guard lock(mutex_);
+    with_batch(durability_, [&](persist::Batch& b) {
+        if (expiry_interval() == 0) {
+            b.erase_session(client_id_);
+            return;
+        }
+        stored_.store(true, std::memory_order_relaxed);
+        persist::StoredSession s;
+        s.client_id = client_id_;
+        s.expiry_interval = expiry_interval();
+        if (!conn_) {
+            using namespace std::chrono;
+            const auto offset = system_clock::now().time_since_epoch() - Clock::now().time_since_epoch();
+            s.disconnected_at_unix_ms = duration_cast<milliseconds>(disconnected_at_.time_since_epoch() + offset).count();
+        }
+        b.put_session(s);
+    });
+}
+
+void Session::restore_offline_since(Clock::time_point t) {
+    std::lock_guard lock(mutex_);
+    disconnected_at_ = t;
+}
+
+void Session::restore_outgoing(Outgoing out, std::uint8_t stage, std::uint16_t packet_id) {
+    std::lock_guard lock(mutex_);
+    last_store_key_ = std::max(last_store_key_, out.store_key);
+    if (stage == 0) {
+        queued_bytes_ += out.msg->bytes();
+        queue_.push_back(std::move(out));
+        return;
+    }
+    const Stage s = stage == 1 ? Stage::AwaitPuback : stage == 2 ? Stage::AwaitPubrec : Stage::AwaitPubcomp;
+    last_packet_id_ = std::max(last_packet_id_, packet_id);
+    inflight_.push_back({packet_id, s, std::move(out)});
+}
+
+void Session::restore_subscription(std::string_view filter, const SubscriptionRecord& r) {
+    std::lock_guard lock(mutex_);
+    subscriptions_.insert_or_assign(std::string(filter), r);
+    stored_.store(true, std::memory_order_relaxed);
+}
+
+void Session::restore_incoming_qos2(std::uint16_t id) {
+    std::lock_guard lock(mutex_);
+    incoming_qos2_.insert(id);
 }
 
 void Session::drop(const Outgoing& out, const char* why) {
@@ -86,15 +186,20 @@ std::deque<Session::Inflight>::iterator Session::find_inflight_locked(std::uint1
 
 bool Session::send_inflight_locked(Outgoing&& out) {
     std::uint16_t id = next_packet_id_locked();
+    const Stage stage = out.qos == mqtt::QoS::AtLeastOnce ? Stage::AwaitPuback : Stage::AwaitPubrec;
+    // Stored before it is sent: the bytes wait for this write (write-ahead, see durability.hpp).
+    store_outgoing_locked(out, static_cast<std::uint8_t>(stage), id);
     switch (conn_->send_publish(out, id, false)) {
         case SendResult::Full:
+            store_outgoing_locked(out, 0, 0);
             queued_bytes_ += out.msg->bytes();
             queue_.push_front(std::move(out));
             return false;
-        case SendResult::TooLarge: return true;  // discarded as if delivered (spec 3.1.2.11.4)
+        case SendResult::TooLarge:  // discarded as if delivered (spec 3.1.2.11.4)
+            forget_outgoing_locked(out);
+            return true;
         case SendResult::Sent: break;
     }
-    Stage stage = out.qos == mqtt::QoS::AtLeastOnce ? Stage::AwaitPuback : Stage::AwaitPubrec;
     inflight_.push_back({id, stage, std::move(out)});
     return true;
 }
@@ -111,6 +216,7 @@ void Session::pump_locked() {
         Outgoing& front = queue_.front();
         if (front.msg->expired(now)) {
             queued_bytes_ -= front.msg->bytes();
+            forget_outgoing_locked(front);
             queue_.pop_front();
             continue;
         }
@@ -139,10 +245,13 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
         std::erase_if(queue_, [this, &access](const Outgoing& o) {
             if (access->can_read(o.msg->topic())) return false;
             queued_bytes_ -= o.msg->bytes();
+            forget_outgoing_locked(o);
             return true;
         });
-        std::erase_if(inflight_, [&access](const Inflight& i) {
-            return i.stage != Stage::AwaitPubcomp && !access->can_read(i.out.msg->topic());
+        std::erase_if(inflight_, [this, &access](const Inflight& i) {
+            if (i.stage == Stage::AwaitPubcomp || access->can_read(i.out.msg->topic())) return false;
+            forget_outgoing_locked(i.out);
+            return true;
         });
     }
     online_.store(true, std::memory_order_relaxed);
@@ -155,6 +264,7 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
         if (it->stage == Stage::AwaitPubcomp) {
             conn_->send_pubrel(it->packet_id);
         } else if (it->out.msg->expired(now) && it->stage == Stage::AwaitPuback) {
+            forget_outgoing_locked(it->out);
             it = inflight_.erase(it);
             continue;
         } else {
@@ -183,6 +293,7 @@ bool Session::on_puback(std::uint16_t id) {
     std::lock_guard lock(mutex_);
     auto it = find_inflight_locked(id);
     if (it == inflight_.end() || it->stage != Stage::AwaitPuback) return false;
+    forget_outgoing_locked(it->out);
     inflight_.erase(it);
     pump_locked();
     return true;
@@ -193,11 +304,16 @@ bool Session::on_pubrec(std::uint16_t id, bool error) {
     auto it = find_inflight_locked(id);
     if (it == inflight_.end() || it->stage != Stage::AwaitPubrec) return false;
     if (error) {  // a PUBREC with a failure code ends the exchange (spec 4.3.3)
+        forget_outgoing_locked(it->out);
         inflight_.erase(it);
         pump_locked();
         return true;
     }
     it->stage = Stage::AwaitPubcomp;
+    if (it->out.store_key != 0 && persistent()) {
+        store_outgoing_locked(it->out, static_cast<std::uint8_t>(Stage::AwaitPubcomp), id);
+        with_batch(durability_, [&](persist::Batch& b) { durability_->unreference(*it->out.msg, b); });
+    }
     it->out.msg.reset();  // the message itself is no longer needed, only the packet id
     if (conn_) conn_->send_pubrel(id);
     return true;
@@ -207,6 +323,7 @@ bool Session::on_pubcomp(std::uint16_t id) {
     std::lock_guard lock(mutex_);
     auto it = find_inflight_locked(id);
     if (it == inflight_.end() || it->stage != Stage::AwaitPubcomp) return false;
+    forget_outgoing_locked(it->out);
     inflight_.erase(it);
     pump_locked();
     return true;
@@ -214,12 +331,16 @@ bool Session::on_pubcomp(std::uint16_t id) {
 
 bool Session::begin_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
-    return incoming_qos2_.insert(id).second;
+    if (!incoming_qos2_.insert(id).second) return false;
+    if (persistent()) with_batch(durability_, [&](persist::Batch& b) { b.put_incoming_qos2(client_id_, id); });
+    return true;
 }
 
 bool Session::release_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
-    return incoming_qos2_.erase(id) != 0;
+    if (incoming_qos2_.erase(id) == 0) return false;
+    if (persistent()) with_batch(durability_, [&](persist::Batch& b) { b.erase_incoming_qos2(client_id_, id); });
+    return true;
 }
 
 std::size_t Session::incoming_qos2_count() {
@@ -231,6 +352,11 @@ bool Session::add_subscription(std::string_view filter, const SubscriptionRecord
     std::lock_guard lock(mutex_);
     auto [it, inserted] = subscriptions_.try_emplace(std::string(filter), r);
     if (!inserted) it->second = r;
+    if (persistent()) {
+        with_batch(durability_, [&](persist::Batch& b) {
+            b.put_subscription(client_id_, filter, options_byte(r.options), r.identifier);
+        });
+    }
     return inserted;
 }
 
@@ -239,6 +365,7 @@ bool Session::remove_subscription(std::string_view filter) {
     auto it = subscriptions_.find(filter);
     if (it == subscriptions_.end()) return false;
     subscriptions_.erase(it);
+    if (persistent()) with_batch(durability_, [&](persist::Batch& b) { b.erase_subscription(client_id_, filter); });
     return true;
 }
 
@@ -275,6 +402,8 @@ std::vector<Outgoing> Session::take_shared(bool session_ends) {
             ++it;
             continue;
         }
+        forget_outgoing_locked(it->out);
+        it->out.store_key = 0;
         taken.push_back(std::move(it->out));
         it = inflight_.erase(it);
     }
@@ -284,6 +413,8 @@ std::vector<Outgoing> Session::take_shared(bool session_ends) {
             continue;
         }
         queued_bytes_ -= it->msg->bytes();
+        forget_outgoing_locked(*it);
+        it->store_key = 0;
         taken.push_back(std::move(*it));
         it = queue_.erase(it);
     }
@@ -295,6 +426,7 @@ void Session::requeue_front(std::vector<Outgoing> msgs) {
     for (auto it = msgs.rbegin(); it != msgs.rend(); ++it) {
         queued_bytes_ += it->msg->bytes();
         queue_.push_front(std::move(*it));
+        store_outgoing_locked(queue_.front(), 0, 0);
     }
 }
 

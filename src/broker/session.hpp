@@ -26,6 +26,7 @@
 namespace tapmq::broker {
 
 class Connection;
+class Durability;
 struct Stats;
 
 // Per-session limits, copied from the configuration when the session is created.
@@ -43,6 +44,7 @@ struct Outgoing {
     bool retain = false;
     std::vector<std::uint32_t> subscription_ids;
     std::shared_ptr<const std::string> share;  // set when delivered through a shared subscription
+    std::uint64_t store_key = 0;               // its record in the store (0: not stored)
 };
 
 struct SubscriptionRecord {
@@ -61,8 +63,8 @@ struct StoredWill {
 
 class Session : public std::enable_shared_from_this<Session> {
   public:
-    Session(std::string client_id, SessionLimits limits, Stats& stats)
-        : client_id_(std::move(client_id)), limits_(limits), stats_(stats) {}
+    Session(std::string client_id, SessionLimits limits, Stats& stats, Durability* durability = nullptr)
+        : client_id_(std::move(client_id)), limits_(limits), stats_(stats), durability_(durability) {}
 
     const std::string& client_id() const noexcept { return client_id_; }
 
@@ -127,6 +129,19 @@ class Session : public std::enable_shared_from_this<Session> {
     // Sends queued messages while the window and the connection's buffer allow.
     void pump();
 
+    // --- persistence ---
+    // A session with a non-zero expiry is written through to the store (when persistence is on).
+    bool persistent() const noexcept { return durability_ != nullptr && expiry_interval() != 0; }
+    // Writes the session record (expiry, and when it went offline).
+    void persist_meta();
+    // Start-up: state read back from the store.
+    void restore_offline_since(Clock::time_point t);
+    void restore_outgoing(Outgoing out, std::uint8_t stage, std::uint16_t packet_id);
+    void restore_incoming_qos2(std::uint16_t id);
+    void restore_subscription(std::string_view filter, const SubscriptionRecord& r);
+    // True once a session record was written (so its end must erase it).
+    bool stored() const noexcept { return stored_.load(std::memory_order_relaxed); }
+
     std::size_t queued_count();
     std::size_t inflight_count();
 
@@ -146,10 +161,16 @@ class Session : public std::enable_shared_from_this<Session> {
     std::deque<Inflight>::iterator find_inflight_locked(std::uint16_t id);
     std::size_t window_locked() const noexcept;
     void drop(const Outgoing& out, const char* why);
+    // Store writes (no-ops unless persistent()); they go to the thread's open scope.
+    void store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint16_t packet_id);
+    void forget_outgoing_locked(const Outgoing& out);
 
     const std::string client_id_;
     const SessionLimits limits_;
     Stats& stats_;
+    Durability* const durability_;
+    std::uint64_t last_store_key_ = 0;
+    std::atomic<bool> stored_{false};
 
     mutable std::mutex mutex_;
     std::shared_ptr<Connection> conn_;

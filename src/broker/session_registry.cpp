@@ -24,10 +24,18 @@ SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool
         sessions_.erase(it);
         Stats::sub(stats_.clients_total);
     }
-    result.session = std::make_shared<Session>(client_id, limits, stats_);
+    result.session = std::make_shared<Session>(client_id, limits, stats_, durability_);
     sessions_.emplace(client_id, result.session);
     Stats::add(stats_.clients_total);
     return result;
+}
+
+SessionPtr SessionRegistry::restore(const std::string& client_id, const SessionLimits& limits) {
+    auto s = std::make_shared<Session>(client_id, limits, stats_, durability_);
+    std::lock_guard lock(mutex_);
+    sessions_[client_id] = s;
+    Stats::add(stats_.clients_total);
+    return s;
 }
 
 void SessionRegistry::remove(const SessionPtr& s) {

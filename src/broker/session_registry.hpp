@@ -16,6 +16,9 @@ namespace tapmq::broker {
 class SessionRegistry {
   public:
     explicit SessionRegistry(Stats& stats) : stats_(stats) {}
+    void set_durability(Durability* d) noexcept { durability_ = d; }
+    // Start-up: a session read back from the store.
+    SessionPtr restore(const std::string& client_id, const SessionLimits& limits);
 
     struct Opened {
         SessionPtr session;
@@ -36,6 +39,7 @@ class SessionRegistry {
 
   private:
     Stats& stats_;
+    Durability* durability_ = nullptr;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, SessionPtr> sessions_;
 };

@@ -129,7 +129,7 @@ TEST(ConfigDefaults, ValuesMatchMosquitto) {
     EXPECT_EQ(c.max_pending_handshakes, 4096u);
     EXPECT_EQ(c.client_write_buffer_limit, 16u << 20);
     EXPECT_EQ(c.connect_timeout, 10u);
-    EXPECT_EQ(c.durability, "os");
+    EXPECT_EQ(c.durability, "fsync");
 
     ASSERT_EQ(c.listeners.size(), 1u);
     const auto& l = c.listeners[0];

@@ -1,0 +1,107 @@
+#include "durability.hpp"
+
+#include <chrono>
+
+namespace tapmq::broker {
+namespace {
+
+thread_local Durability::Scope* tls_scope = nullptr;
+
+std::int64_t to_unix_ms(Clock::time_point t) {
+    using namespace std::chrono;
+    const auto offset = system_clock::now().time_since_epoch() - Clock::now().time_since_epoch();
+    return duration_cast<milliseconds>(t.time_since_epoch() + offset).count();
+}
+
+}  // namespace
+
+Durability::~Durability() {
+    if (store_) store_->flush();
+}
+
+Durability::Scope::Scope(Durability* d) : d_(d), outer_(tls_scope) {
+    if (d_ == nullptr) return;
+    std::lock_guard lock(d_->mutex_);
+    seq_ = d_->next_seq_++;
+    tls_scope = this;
+}
+
+Durability::Scope::~Scope() {
+    if (d_ == nullptr) return;
+    tls_scope = outer_;
+    Durability* d = d_;
+    const std::uint64_t seq = seq_;
+    if (batch_.empty()) {
+        d->completed(seq);
+    } else {
+        d->store_->submit(std::move(batch_), [d, seq] { d->completed(seq); });
+    }
+}
+
+persist::Batch* Durability::batch() noexcept { return tls_scope ? &tls_scope->batch_ : nullptr; }
+
+std::uint64_t Durability::current_seq() noexcept { return tls_scope ? tls_scope->seq_ : 0; }
+
+void Durability::submit(persist::Batch&& b) {
+    if (!b.empty()) store_->submit(std::move(b));
+}
+
+void Durability::completed(std::uint64_t seq) {
+    std::vector<std::function<void()>> ready;
+    {
+        std::lock_guard lock(mutex_);
+        std::uint64_t watermark = durable_.load(std::memory_order_relaxed);
+        done_early_.insert(seq);
+        while (!done_early_.empty() && *done_early_.begin() == watermark + 1) {
+            done_early_.erase(done_early_.begin());
+            ++watermark;
+        }
+        durable_.store(watermark, std::memory_order_release);
+        auto end = waiters_.upper_bound(watermark);
+        for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+        waiters_.erase(waiters_.begin(), end);
+    }
+    for (auto& f : ready) f();
+}
+
+void Durability::when_durable(std::uint64_t seq, std::function<void()> f) {
+    {
+        std::lock_guard lock(mutex_);
+        if (seq > durable_.load(std::memory_order_relaxed)) {
+            waiters_.emplace(seq, std::move(f));
+            return;
+        }
+    }
+    f();
+}
+
+persist::StoredMessage Durability::to_stored(const Message& m, std::uint64_t id) {
+    persist::StoredMessage s;
+    s.id = id;
+    s.topic = std::string(m.topic());
+    s.payload = std::string(m.publish.payload());
+    s.qos = static_cast<std::uint8_t>(m.qos);
+    s.retain = m.retain;
+    s.properties = std::string(m.publish.property_block());
+    if (m.expires_at) s.expires_at_unix_ms = to_unix_ms(*m.expires_at);
+    return s;
+}
+
+void Durability::reference(const Message& m, persist::Batch& b) {
+    if (m.durable_refs.fetch_add(1, std::memory_order_acq_rel) == 0) {
+        std::uint64_t id = m.durable_id.load(std::memory_order_relaxed);
+        if (id == 0) {
+            id = next_message_id();
+            m.durable_id.store(id, std::memory_order_relaxed);
+        }
+        b.put_message(to_stored(m, id));
+    }
+}
+
+void Durability::unreference(const Message& m, persist::Batch& b) {
+    if (m.durable_refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        b.erase_message(m.durable_id.load(std::memory_order_relaxed));
+    }
+}
+
+}  // namespace tapmq::broker

@@ -1,0 +1,59 @@
+// Plain record types stored by tapmq_persist. They know nothing of the broker's own types: the broker
+// converts to and from them when it writes through to the store and when it recovers at start-up.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tapmq::persist {
+
+// An application message. Stored once by id (referenced from session queues by id) or inline as a
+// retained message or a will.
+struct StoredMessage {
+    std::uint64_t id = 0;
+    std::string topic;
+    std::string payload;
+    std::uint8_t qos = 0;  // 0..2
+    bool retain = false;
+    std::string properties;  // MQTT 5 property block bytes, as-is
+    std::optional<std::int64_t> expires_at_unix_ms;
+
+    friend bool operator==(const StoredMessage&, const StoredMessage&) = default;
+};
+
+struct StoredSession {
+    std::string client_id;
+    std::uint32_t expiry_interval = 0;
+    std::optional<std::int64_t> disconnected_at_unix_ms;
+
+    friend bool operator==(const StoredSession&, const StoredSession&) = default;
+};
+
+// Stage of an outgoing message in a session's queue.
+enum class OutgoingStage : std::uint8_t { Queued = 0, AwaitPuback = 1, AwaitPubrec = 2, AwaitPubcomp = 3 };
+
+// One entry of a session's outgoing queue (queued or in flight), keyed by (client_id, seq).
+struct StoredOutgoing {
+    std::uint64_t message_id = 0;
+    std::uint8_t qos = 0;  // 0..2
+    bool retain = false;
+    std::uint8_t stage = 0;  // OutgoingStage: 0 queued, 1 await PUBACK, 2 await PUBREC, 3 await PUBCOMP
+    std::uint16_t packet_id = 0;
+    std::vector<std::uint32_t> subscription_ids;
+    std::string share;  // share name of a $share subscription, empty otherwise
+
+    friend bool operator==(const StoredOutgoing&, const StoredOutgoing&) = default;
+};
+
+// A will message waiting for its delay to pass (or for the session to end).
+struct StoredWill {
+    StoredMessage msg;
+    std::uint32_t delay = 0;
+    std::int64_t due_unix_ms = 0;
+
+    friend bool operator==(const StoredWill&, const StoredWill&) = default;
+};
+
+}  // namespace tapmq::persist
