@@ -1,7 +1,8 @@
 // libFuzzer target for the MQTT codec.
 //
 // Input layout: byte 0 selects the protocol version (low nibble mod 3: 3 -> MQTT 3.1, 4 -> 3.1.1,
-// 5 -> 5.0) and how the stream arrives (high nibble: 0 = all at once, n = n more bytes at a time);
+// 5 -> 5.0) and how the stream arrives (high nibble: 0 = all at once, 1..14 = that many more bytes at
+// a time, 15 = all at once with a 128-byte maximum packet size);
 // the rest is a byte stream fed to StreamDecoder. Every packet decoded is encoded, decoded again and
 // re-encoded: the packets must compare equal and the two encodings must be byte-identical. PUBLISH
 // packets also go through PublishTemplate. Topic names and filters seen in the input exercise the
@@ -9,6 +10,7 @@
 //
 // ProtocolError is how the codec rejects input; any other exception, a sanitizer report or a failed
 // CHECK is a finding.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -192,6 +194,10 @@ void check_packet(const Packet& p, ProtocolVersion v, TopicStrings& topics) {
 void decode_stream(std::string_view stream, ProtocolVersion v, std::size_t chunk, TopicStrings& topics) {
     StreamDecoder decoder;
     decoder.set_version(v);
+    if (chunk == 15) {  // everything at once, under a small maximum packet size
+        chunk = 0;
+        decoder.set_max_packet_size(128);
+    }
     std::size_t available = chunk == 0 ? stream.size() : std::min(chunk, stream.size());
     std::size_t pos = 0;
     for (;;) {
@@ -201,6 +207,7 @@ void decode_stream(std::string_view stream, ProtocolVersion v, std::size_t chunk
         try {
             packet = decoder.next(buffer);
         } catch (const ProtocolError& e) {
+            CHECK(is_error(e.code()));
             (void)to_string(e.code());
             return;  // the connection would be closed here
         }

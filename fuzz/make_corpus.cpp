@@ -45,9 +45,12 @@ void check_decodes(const std::string& bytes, const Packet& p, ProtocolVersion v,
     std::exit(1);
 }
 
-// One seed: the version byte, then the packets in order (a CONNECT switches the version).
-void seed(std::string_view name, ProtocolVersion v, std::initializer_list<Packet> packets) {
-    std::string bytes(1, static_cast<char>(v));
+// One seed: the selector byte, then the packets in order (a CONNECT switches the version). The
+// selector is the version, plus `mode` in the high nibble: 1..14 makes the fuzzer deliver the stream
+// that many bytes at a time, 15 caps the packet size at 128 bytes (see fuzz_decoder.cpp).
+void seed(std::string_view name, ProtocolVersion v, std::initializer_list<Packet> packets,
+          std::uint8_t mode = 0) {
+    std::string bytes(1, static_cast<char>(mode << 4 | static_cast<std::uint8_t>(v)));
     for (const Packet& p : packets) {
         if (const auto* c = std::get_if<Connect>(&p)) v = c->version;
         std::string one = encode(p, v);
@@ -62,6 +65,10 @@ void seed(std::string_view name, ProtocolVersion v, std::initializer_list<Packet
     }
     ++g_count;
 }
+
+constexpr std::string_view kLongTopic =
+    "this/topic/is/long/enough/to/push/the/packet/over/one/hundred/and/twenty/eight/bytes/when/the/decoder/"
+    "caps/the/packet/size";
 
 Properties user_props(Properties p = {}) {
     p.user_properties = {{"region", "eu-west"}, {"k\xC3\xA9y", "v\xE2\x82\xAC"}, {"", ""}};
@@ -225,6 +232,10 @@ void write_all() {
         seed(name("pingreq"), v, {Pingreq{}});
         seed(name("pingresp"), v, {Pingresp{}});
         seed(name("disconnect"), v, {Disconnect{}});
+        seed(name("session_chunked"), v,
+             {connect_v3(v, true), subscribe(1, {sub("IOTIZE_DEV/#", QoS::ExactlyOnce)}),
+              publish("IOTIZE_DEV/1234_DEV/data", "0123456789abcdef", QoS::AtLeastOnce, 2), Pingreq{}},
+             v == V::V31 ? 1 : 7);
         seed(name("session"), v,
              {connect_v3(v, true), subscribe(1, {sub("IOTIZE_DEV/#", QoS::ExactlyOnce)}),
               publish("IOTIZE_DEV/1234_DEV/data", "0123456789abcdef", QoS::AtMostOnce, 0),
@@ -344,6 +355,11 @@ void write_all() {
               response<Pubcomp>(8), Unsubscribe{2, {"IOTIZE_DEV/#"}, {}}, Unsuback{2, {R::Success}, {}},
               Pingreq{}, Pingresp{}, Auth{R::ReAuthenticate, {}}, Disconnect{R::Success, user_props()}});
     }
+    seed("v5_publish_chunked", v5, {publish_v5_full(), publish_v5_full()}, 3);
+    seed("v5_publish_maxsize128", v5,
+         {publish("a/b", "fits", QoS::AtMostOnce, 0), publish(kLongTopic, "too large", QoS::AtMostOnce, 0)},
+         15);
+    seed("v5_connect_maxsize128", v5, {connect_v5_full()}, 15);
     // A 3.1.1 connection whose first byte claims 5: the CONNECT switches the decoder back.
     seed("mixed_v5_selector_v311_connect", v5,
          {connect_v3(V::V311, true), publish("a/b", "x", QoS::AtLeastOnce, 1), Disconnect{}});

@@ -317,21 +317,21 @@ JwtResult JwtVerifier::verify(std::string_view token, std::int64_t now) const {
         if (!nbf) return fail("nbf is not a NumericDate");
         if (*nbf > now + config_.leeway_s) return fail("token not yet valid");
     }
-    if (config_.issuer) {
+    if (!config_.issuer.empty()) {
         const auto it = claims->find("iss");
-        if (it == claims->end() || !it->is_string() || it->get<std::string>() != *config_.issuer) {
+        if (it == claims->end() || !it->is_string() || it->get<std::string>() != config_.issuer) {
             return fail("issuer mismatch");
         }
     }
-    if (config_.audience) {
+    if (!config_.audience.empty()) {
         const auto it = claims->find("aud");
         bool found = false;
         if (it != claims->end()) {
             if (it->is_string()) {
-                found = it->get<std::string>() == *config_.audience;
+                found = it->get<std::string>() == config_.audience;
             } else if (it->is_array()) {
                 for (const auto& a : *it) {
-                    if (a.is_string() && a.get<std::string>() == *config_.audience) found = true;
+                    if (a.is_string() && a.get<std::string>() == config_.audience) found = true;
                 }
             }
         }

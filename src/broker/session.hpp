@@ -146,7 +146,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::size_t inflight_count();
 
   private:
-    enum class Stage : std::uint8_t { AwaitPuback, AwaitPubrec, AwaitPubcomp };
+    // Numbered as stored (persist::OutgoingStage; 0 there is "queued").
+    enum class Stage : std::uint8_t { AwaitPuback = 1, AwaitPubrec = 2, AwaitPubcomp = 3 };
     struct Inflight {
         std::uint16_t packet_id;
         Stage stage;

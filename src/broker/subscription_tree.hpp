@@ -199,7 +199,7 @@ class SubscriptionTree {
         std::uint32_t identifier = 0;  // MQTT 5 Subscription Identifier, 0 when none
         // The "$share/{group}/{filter}" a shared member subscribed with; null for a plain subscription.
         // Carried through match so a delivery knows its group (e.g. to move it to another member).
-        std::shared_ptr<const std::string> share;
+        std::shared_ptr<const std::string> share = nullptr;
     };
 
     SubscriptionTree() = default;

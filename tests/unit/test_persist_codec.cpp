@@ -1,0 +1,252 @@
+// tapmq_persist internals: key order and parsing, value encoding and its checks, and the write-ahead log
+// damage detection (against logs built the way RocksDB's log writer builds them).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "persist/codec.hpp"
+#include "persist/crc32c.hpp"
+#include "persist/wal_check.hpp"
+#include "test_persist_util.hpp"
+
+namespace {
+
+using namespace tapmq::persist;
+using namespace tapmq::persist::detail;
+
+TEST(PersistCodec, Crc32cKnownValues) {
+    // RFC 3720 B.4 test vectors.
+    std::string zeros(32, '\0');
+    EXPECT_EQ(crc32c(zeros.data(), zeros.size()), 0x8a9136aau);
+    std::string ones(32, '\xff');
+    EXPECT_EQ(crc32c(ones.data(), ones.size()), 0x62a8ab43u);
+    std::string inc;
+    for (int i = 0; i < 32; ++i)
+        inc.push_back(static_cast<char>(i));
+    EXPECT_EQ(crc32c(inc.data(), inc.size()), 0x46dd794eu);
+    EXPECT_EQ(crc32c("123456789", 9), 0xe3069283u);
+    // extend == one pass, for every split point
+    std::string s = "The quick brown fox jumps over the lazy dog, again and again and again.";
+    for (std::size_t i = 0; i <= s.size(); ++i)
+        EXPECT_EQ(crc32c_extend(crc32c(s.data(), i), s.data() + i, s.size() - i), crc32c(s.data(), s.size()));
+}
+
+TEST(PersistCodec, OutgoingKeysSortBySeqAndClientsDoNotInterleave) {
+    const std::vector<std::string> clients = {"", "a", "ab", "a\xff", std::string("a\0", 2), "b", "\xff\xff"};
+    const std::vector<std::uint64_t> seqs = {0, 1, 255, 256, 65535, 65536, 1ull << 32, ~0ull};
+    std::vector<std::pair<std::string, std::pair<std::string, std::uint64_t>>> keys;
+    for (auto& c : clients)
+        for (auto s : seqs)
+            keys.push_back({outgoing_key(c, s), {c, s}});
+    std::sort(keys.begin(), keys.end());
+    // Contiguous per client, in seq order within.
+    std::vector<std::string> runs;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const auto& [client, seq] = keys[i].second;
+        if (i == 0 || keys[i - 1].second.first != client) {
+            runs.push_back(client);
+            EXPECT_EQ(seq, 0u);
+        } else {
+            EXPECT_LT(keys[i - 1].second.second, seq);
+        }
+        // and inside [prefix, prefix_end(prefix))
+        auto prefix = client_key(Kind::Outgoing, client);
+        EXPECT_EQ(keys[i].first.rfind(prefix, 0), 0u);
+        EXPECT_LT(keys[i].first, prefix_end(prefix));
+    }
+    EXPECT_EQ(runs.size(), clients.size());
+}
+
+TEST(PersistCodec, PrefixRangesOfOtherClientsAreDisjoint) {
+    const std::vector<std::string> clients = {"", "a", "ab", "a\xff", std::string("a\0", 2), "b"};
+    for (auto& c1 : clients) {
+        for (auto& c2 : clients) {
+            if (c1 == c2) continue;
+            auto p1 = client_key(Kind::Subscription, c1);
+            auto k2 = subscription_key(c2, "any/filter");
+            EXPECT_FALSE(k2 >= p1 && k2 < prefix_end(p1))
+                << "client '" << c2 << "' in range of '" << c1 << "'";
+        }
+    }
+}
+
+TEST(PersistCodec, ParseKeyRoundTrip) {
+    std::string client("c\0\xff", 3);
+    std::string key;  // parse_key returns views into the key
+    auto p = parse_key(key = message_key(123456789));
+    EXPECT_EQ(p.kind, Kind::Message);
+    EXPECT_EQ(p.number, 123456789u);
+    p = parse_key(key = retained_key("a/b/c"));
+    EXPECT_EQ(p.kind, Kind::Retained);
+    EXPECT_EQ(p.text, "a/b/c");
+    p = parse_key(key = client_key(Kind::Session, client));
+    EXPECT_EQ(p.kind, Kind::Session);
+    EXPECT_EQ(p.client_id, client);
+    p = parse_key(key = client_key(Kind::Will, client));
+    EXPECT_EQ(p.kind, Kind::Will);
+    EXPECT_EQ(p.client_id, client);
+    p = parse_key(key = subscription_key(client, "x/#"));
+    EXPECT_EQ(p.kind, Kind::Subscription);
+    EXPECT_EQ(p.client_id, client);
+    EXPECT_EQ(p.text, "x/#");
+    p = parse_key(key = outgoing_key(client, ~0ull));
+    EXPECT_EQ(p.kind, Kind::Outgoing);
+    EXPECT_EQ(p.number, ~0ull);
+    p = parse_key(key = incoming_qos2_key(client, 65535));
+    EXPECT_EQ(p.kind, Kind::IncomingQos2);
+    EXPECT_EQ(p.number, 65535u);
+
+    EXPECT_THROW(parse_key(""), DecodeError);
+    EXPECT_THROW(parse_key("Zabc"), DecodeError);
+    EXPECT_THROW(parse_key(message_key(1) + "x"), DecodeError);
+    EXPECT_THROW(parse_key(message_key(1).substr(0, 5)), DecodeError);
+    auto s = client_key(Kind::Session, "abc");
+    EXPECT_THROW(parse_key(s.substr(0, s.size() - 1)), DecodeError);
+    EXPECT_THROW(parse_key(s + "x"), DecodeError);
+    auto q = incoming_qos2_key("abc", 1);
+    EXPECT_THROW(parse_key(q + "x"), DecodeError);
+}
+
+TEST(PersistCodec, ValuesRoundTrip) {
+    StoredMessage m = tapmq::persist::testing::make_message(42, "t/x", std::string("\0\1\2", 3));
+    m.expires_at_unix_ms = -1;
+    m.properties = "props";
+    EXPECT_EQ(decode_message(encode_message(m)), m);
+    StoredSession s{"", 7, 99};
+    EXPECT_EQ(decode_session(encode_session(s)), s);
+    auto sub = decode_subscription(encode_subscription(0x2e, 0xfffffff));
+    EXPECT_EQ(sub.options, 0x2e);
+    EXPECT_EQ(sub.identifier, 0xfffffffu);
+    StoredOutgoing o{9, 2, true, 2, 12, {1, 268435455}, "shared"};
+    EXPECT_EQ(decode_outgoing(encode_outgoing(o)), o);
+    EXPECT_NO_THROW(decode_incoming_qos2(encode_incoming_qos2()));
+    StoredWill w{m, 3, -7};
+    EXPECT_EQ(decode_will(encode_will(w)), w);
+    EXPECT_EQ(decode_format(encode_format(1)), 1u);
+}
+
+TEST(PersistCodec, EveryBitFlipAndTruncationIsDetected) {
+    StoredOutgoing o{9, 2, true, 2, 12, {1, 2, 3}, "shared"};
+    const auto good = encode_outgoing(o);
+    for (std::size_t i = 0; i < good.size(); ++i) {
+        for (int bit = 0; bit < 8; ++bit) {
+            auto bad = good;
+            bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+            EXPECT_THROW(decode_outgoing(bad), DecodeError) << "byte " << i << " bit " << bit;
+        }
+    }
+    for (std::size_t n = 0; n < good.size(); ++n)
+        EXPECT_THROW(decode_outgoing(good.substr(0, n)), DecodeError);
+    EXPECT_THROW(decode_outgoing(good + "x"), DecodeError);
+    // A value of another kind with a valid checksum does not pass as this one.
+    EXPECT_THROW(decode_outgoing(encode_incoming_qos2()), DecodeError);
+    EXPECT_THROW(decode_session(encode_subscription(1, 1)), DecodeError);
+}
+
+// ---- write-ahead log damage detection ----
+
+// Lays records out as RocksDB's log::Writer does (non-recycled log).
+std::string make_log(const std::vector<std::string>& records) {
+    constexpr std::size_t kBlock = 32768, kHeader = 7;
+    std::string out;
+    std::size_t block_off = 0;
+    for (const auto& rec : records) {
+        const char* p = rec.data();
+        std::size_t left = rec.size();
+        bool begin = true;
+        do {
+            if (kBlock - block_off < kHeader) {
+                out.append(kBlock - block_off, '\0');
+                block_off = 0;
+            }
+            std::size_t avail = kBlock - block_off - kHeader;
+            std::size_t frag = std::min(left, avail);
+            bool end = frag == left;
+            char type = begin && end ? 1 : begin ? 2 : end ? 4 : 3;
+            std::uint32_t crc = crc32c_mask(crc32c_extend(crc32c(&type, 1), p, frag));
+            for (int i = 0; i < 4; ++i)
+                out.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+            out.push_back(static_cast<char>(frag & 0xff));
+            out.push_back(static_cast<char>(frag >> 8));
+            out.push_back(type);
+            out.append(p, frag);
+            block_off += kHeader + frag;
+            p += frag;
+            left -= frag;
+            begin = false;
+        } while (left > 0);
+    }
+    return out;
+}
+
+std::vector<std::string> sample_records() {
+    std::mt19937 rng(7);
+    std::vector<std::string> recs;
+    for (int i = 0; i < 40; ++i) {
+        std::size_t n = i % 10 == 9 ? 50'000 + rng() % 30'000 : 20 + rng() % 2000;
+        std::string r(n, '\0');
+        for (auto& c : r)
+            c = static_cast<char>(rng());
+        recs.push_back(std::move(r));
+    }
+    return recs;
+}
+
+TEST(PersistWalCheck, IntactLogs) {
+    EXPECT_FALSE(check_wal(""));
+    EXPECT_FALSE(check_wal(make_log({""})));
+    EXPECT_FALSE(check_wal(make_log(sample_records())));
+    // a record ending exactly 6 bytes before a block end: the writer pads the block
+    EXPECT_FALSE(check_wal(make_log({std::string(32768 - 7 - 6, 'x'), "next"})));
+}
+
+TEST(PersistWalCheck, TruncatedLogsAreTornTails) {
+    auto log = make_log(sample_records());
+    for (std::size_t cut = 0; cut < log.size(); cut += 97) {
+        auto d = check_wal(std::string_view(log).substr(0, cut));
+        EXPECT_FALSE(d) << "cut at " << cut;
+    }
+}
+
+TEST(PersistWalCheck, ZeroedOrGarbageTailIsTolerated) {
+    auto recs = sample_records();
+    auto log = make_log(recs);
+    auto last_start = make_log(std::vector<std::string>(recs.begin(), recs.end() - 1)).size();
+    for (char fill : {'\0', '\x5a'}) {
+        auto damaged = log;
+        std::fill(damaged.begin() + static_cast<std::ptrdiff_t>(last_start) + 3, damaged.end(), fill);
+        EXPECT_FALSE(check_wal(damaged)) << int(fill);
+    }
+}
+
+TEST(PersistWalCheck, DamageFollowedByIntactRecordsIsReported) {
+    auto recs = sample_records();
+    auto log = make_log(recs);
+    std::mt19937 rng(11);
+    const auto last_start = make_log(std::vector<std::string>(recs.begin(), recs.end() - 2)).size();
+    int reported = 0;
+    for (int i = 0; i < 200; ++i) {
+        auto off = rng() % last_start;  // damage somewhere before the last two records
+        auto damaged = log;
+        for (std::size_t k = off; k < off + 16 && k < damaged.size(); ++k)
+            damaged[k] = static_cast<char>(rng());
+        if (auto d = check_wal(damaged)) {
+            ++reported;
+            EXPECT_LE(d->damaged_at, off + 16);
+            EXPECT_GT(d->intact_at, d->damaged_at);
+        }
+    }
+    EXPECT_EQ(reported, 200);
+}
+
+TEST(PersistWalCheck, ZeroHeaderFollowedByIntactRecordsInTheSameBlock) {
+    auto log = make_log({"aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "cc"});
+    auto damaged = log;
+    std::fill(damaged.begin() + 27, damaged.begin() + 27 + 46, '\0');  // the second record, zeroed
+    auto d = check_wal(damaged);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->damaged_at, 27u);
+}
+
+}  // namespace
