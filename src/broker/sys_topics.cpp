@@ -49,7 +49,10 @@ void SysTopics::publish(Clock::time_point now) {
     const std::uint64_t connected = Stats::get(s.clients_connected);
     const std::uint64_t total = Stats::get(s.clients_total);
     std::uint64_t max = Stats::get(s.clients_maximum);
-    if (connected > max) s.clients_maximum.store(max = connected);
+    if (connected > max) {
+        s.clients_maximum.set_at_least(connected);
+        max = connected;
+    }
     set("$SYS/broker/clients/connected", std::to_string(connected));
     set("$SYS/broker/clients/active", std::to_string(connected));
     set("$SYS/broker/clients/total", std::to_string(total));
