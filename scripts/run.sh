@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target tapmqd
+mkdir -p data
 exec build/release/tapmqd -c config/tapmqd.conf "$@"
