@@ -20,6 +20,10 @@ Broker::Broker(Config config, std::string config_file)
 }
 
 Broker::~Broker() {
+    // Let the acceptors' aborted operations finish while the worker contexts they refer to exist.
+    listeners_.clear();
+    control_.restart();
+    control_.poll();
     for (auto& w : workers_) {
         w->stop();
         w->join();

@@ -81,10 +81,12 @@ class Broker {
     LoginThrottle login_throttle_;
     Clock::time_point started_at_ = Clock::now();
 
+    // Destruction runs bottom-up: the control context (and the accept operations it still holds,
+    // whose sockets belong to worker contexts) goes before the workers.
+    std::vector<std::unique_ptr<Worker>> workers_;
     boost::asio::io_context control_{1};  // signals, acceptors, timers
     boost::asio::signal_set signals_{control_};
     boost::asio::steady_timer housekeeping_timer_{control_};
-    std::vector<std::unique_ptr<Worker>> workers_;
     std::atomic<unsigned> next_worker_{0};
     std::list<ListenerSettings> listener_settings_;  // stable addresses
     std::vector<std::unique_ptr<Listener>> listeners_;

@@ -153,7 +153,10 @@ void Connection::note_dependency() noexcept {
 SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, bool dup, bool force) {
     std::lock_guard lock(out_mutex_);
     if (closed_) return SendResult::Full;
-    if (!force && out_.size() >= broker_.limits().client_write_buffer_limit) return SendResult::Full;
+    // The cap covers what waits and what the transport is still writing.
+    if (!force && out_.size() + writing_.size() >= broker_.limits().client_write_buffer_limit) {
+        return SendResult::Full;
+    }
     mqtt::Delivery d;
     d.version = version_;
     d.qos = o.qos;
@@ -338,8 +341,10 @@ void Connection::close_now() {
         closed_ = true;
     }
     keepalive_timer_.cancel();
-    transport_->close();
+    // Bookkeeping first (connection counts, session end, will): a client that sees the socket close
+    // and reconnects at once must find the broker's state already updated.
     on_closed();
+    transport_->close();
 }
 
 // ---------------------------------------------------------------- keep alive
