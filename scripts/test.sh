@@ -11,6 +11,8 @@ if [[ -f tests/integration/js/package-lock.json ]]; then
   (cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+scripts/check-format.sh --all
+
 jobs=$(nproc)
 presets=("${@:-debug asan}")
 for preset in ${presets[@]}; do

@@ -7,8 +7,8 @@
 
 #include "connection.hpp"
 #include "durability.hpp"
-#include "recovery.hpp"
 #include "listener.hpp"
+#include "recovery.hpp"
 #include "sys_topics.hpp"
 #include "version.hpp"
 
@@ -89,10 +89,11 @@ void Broker::open_store() {
     sessions_.set_durability(durability_.get());
     router_.set_durability(durability_.get());
     const RecoveryReport r = recover(*this);
-    spdlog::info("Persistence in {} ({}): restored {} sessions, {} subscriptions, {} retained and {} queued "
-                 "messages in {:.3f} s ({} expired while stopped).",
-                 o.dir.string(), config_.durability, r.sessions, r.subscriptions, r.retained, r.messages, r.seconds,
-                 r.expired);
+    spdlog::info(
+        "Persistence in {} ({}): restored {} sessions, {} subscriptions, {} retained and {} queued "
+        "messages in {:.3f} s ({} expired while stopped).",
+        o.dir.string(), config_.durability, r.sessions, r.subscriptions, r.retained, r.messages, r.seconds,
+        r.expired);
 }
 
 Worker& Broker::next_worker() {
@@ -104,17 +105,19 @@ void Broker::start() {
     signals_.add(SIGTERM);
     signals_.add(SIGINT);
     signals_.add(SIGHUP);
-    for (const auto& w : config_.warnings) spdlog::warn("{}", w);
+    for (const auto& w : config_.warnings)
+        spdlog::warn("{}", w);
     if (config_.persistence) open_store();
     unsigned n = config_.worker_threads != 0 ? config_.worker_threads : std::thread::hardware_concurrency();
     if (n == 0) n = 1;
-    for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i));
+    for (unsigned i = 0; i < n; ++i)
+        workers_.push_back(std::make_unique<Worker>(i));
 
     namespace ip = boost::asio::ip;
     for (const auto& lc : config_.listeners) {
         if (!lc.unix_socket_path.empty()) {
-            spdlog::warn("{}:{}: unix socket listener {} is not supported yet and is not opened.", lc.file, lc.line,
-                         lc.unix_socket_path);
+            spdlog::warn("{}:{}: unix socket listener {} is not supported yet and is not opened.", lc.file,
+                         lc.line, lc.unix_socket_path);
             continue;
         }
         auto& settings = listener_settings_.emplace_back();
@@ -125,8 +128,8 @@ void Broker::start() {
         try {
             settings.security.set(SecurityPolicy::load(lc.security));
         } catch (const std::exception& e) {
-            throw std::runtime_error(lc.file + ":" + std::to_string(lc.line) + ": listener " + std::to_string(lc.port) +
-                                     ": " + e.what());
+            throw std::runtime_error(lc.file + ":" + std::to_string(lc.line) + ": listener " +
+                                     std::to_string(lc.port) + ": " + e.what());
         }
         settings.max_connections = lc.max_connections;
         settings.use_identity_as_username = lc.use_identity_as_username;
@@ -140,15 +143,17 @@ void Broker::start() {
         }
         for (const auto& ep : endpoints) {
             const char* family = ep.address().is_v4() ? "ipv4" : "ipv6";
-            const char* kind = lc.protocol == "websockets" ? (lc.tls() ? " (websockets, TLS)" : " (websockets)")
-                                                            : (lc.tls() ? " (TLS)" : "");
+            const char* kind = lc.protocol == "websockets"
+                                   ? (lc.tls() ? " (websockets, TLS)" : " (websockets)")
+                                   : (lc.tls() ? " (TLS)" : "");
             spdlog::info("Opening {} listen socket on port {}{}.", family, lc.port, kind);
             try {
                 listeners_.push_back(std::make_unique<Listener>(*this, control_, settings, lc, ep));
             } catch (const boost::system::system_error& e) {
                 // An IPv6 socket beside IPv4 is best effort (hosts without IPv6).
                 if (ep.address().is_v6() && lc.bind_address.empty() && endpoints.size() > 1) {
-                    spdlog::warn("Could not open ipv6 listen socket on port {}: {}.", lc.port, e.code().message());
+                    spdlog::warn("Could not open ipv6 listen socket on port {}: {}.", lc.port,
+                                 e.code().message());
                     continue;
                 }
                 throw std::runtime_error("cannot listen on " + ep.address().to_string() + ":" +
@@ -157,8 +162,10 @@ void Broker::start() {
         }
     }
     if (listeners_.empty()) throw std::runtime_error("no listener could be opened");
-    for (auto& w : workers_) w->start();
-    for (auto& l : listeners_) l->start();
+    for (auto& w : workers_)
+        w->start();
+    for (auto& l : listeners_)
+        l->start();
     sys_ = std::make_unique<SysTopics>(*this);
     sys_->publish(Clock::now());
     schedule_housekeeping();
@@ -189,7 +196,8 @@ void Broker::stop() {
 
 void Broker::shutdown() {
     if (stopping_.exchange(true)) return;
-    for (auto& l : listeners_) l->close();
+    for (auto& l : listeners_)
+        l->close();
     housekeeping_timer_.cancel();
     signals_.cancel();
     // Every client gets DISCONNECT 0x8B (v5) and its pending output before the loops wind down.
@@ -197,7 +205,8 @@ void Broker::shutdown() {
         boost::asio::post(w->context(), [w = w.get()] { w->kick_all(mqtt::ReasonCode::ServerShuttingDown); });
         w->release();
     }
-    for (auto& w : workers_) w->join();
+    for (auto& w : workers_)
+        w->join();
     control_.stop();
 }
 
@@ -214,7 +223,8 @@ void Broker::reload() {
         spdlog::error("Configuration not reloaded, the running one stays: {}", e.what());
         return;
     }
-    for (const auto& w : fresh.warnings) spdlog::warn("{}", w);
+    for (const auto& w : fresh.warnings)
+        spdlog::warn("{}", w);
     // Connections stay up. Limits and per-listener security apply to what happens next; listener
     // sockets themselves (ports, addresses, protocols) need a restart.
     apply_config(fresh);
@@ -228,7 +238,8 @@ void Broker::reload() {
         try {
             settings->security.set(SecurityPolicy::load(lc.security));
         } catch (const std::exception& e) {
-            spdlog::error("Security files for {} not reloaded, the previous ones stay: {}", settings->name, e.what());
+            spdlog::error("Security files for {} not reloaded, the previous ones stay: {}", settings->name,
+                          e.what());
         }
         settings->max_connections = lc.max_connections;
         ++settings;
@@ -268,7 +279,8 @@ void Broker::housekeeping() {
 
 void Broker::publish_will(const StoredWill& w) {
     if (w.access && !w.access->can_publish(w.msg->topic())) {
-        spdlog::info("Will of {} on '{}' not published: not authorised.", w.access->client_id(), w.msg->topic());
+        spdlog::info("Will of {} on '{}' not published: not authorised.", w.access->client_id(),
+                     w.msg->topic());
         return;
     }
     if (w.expiry_interval) w.msg->expires_at = Clock::now() + std::chrono::seconds(*w.expiry_interval);

@@ -3,11 +3,11 @@
 #pragma once
 
 #include <atomic>
-#include "util/asio.hpp"
 #include <list>
 #include <memory>
 #include <string>
 #include <vector>
+#include "util/asio.hpp"
 
 #include "config.hpp"
 #include "limits.hpp"

@@ -488,7 +488,8 @@ void h_jwt_algorithm(const Ctx& c) {
     auto& s = c.p.security(c);
     c.set_string(s.assigned, s.cfg.auth_jwt_algorithm);
     const auto& a = s.cfg.auth_jwt_algorithm;
-    if (a != "HS256" && a != "RS256" && a != "ES256") c.fail("invalid value '" + a + "' (expected HS256, RS256 or ES256)");
+    if (a != "HS256" && a != "RS256" && a != "ES256")
+        c.fail("invalid value '" + a + "' (expected HS256, RS256 or ES256)");
 }
 
 // Security settings: global, or the current listener's with per_listener_settings true.

@@ -17,7 +17,8 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 
 }  // namespace
 
-Connection::Connection(Broker& broker, Worker& worker, const ListenerSettings& listener, std::unique_ptr<Transport> t)
+Connection::Connection(Broker& broker, Worker& worker, const ListenerSettings& listener,
+                       std::unique_ptr<Transport> t)
     : broker_(broker),
       worker_(worker),
       listener_(listener),
@@ -39,7 +40,8 @@ void Connection::start() {
     transport_->async_handshake([self = shared_from_this()](const boost::system::error_code& ec) {
         if (self->state_ == State::Closed) return;
         if (ec) {
-            spdlog::warn("{} handshake with {} failed: {}.", self->transport_->kind(), self->remote_, ec.message());
+            spdlog::warn("{} handshake with {} failed: {}.", self->transport_->kind(), self->remote_,
+                         ec.message());
             self->close_now();
             return;
         }
@@ -70,9 +72,8 @@ void Connection::read() {
         if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
     }
     transport_->async_read_some(boost::asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                                [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                                    self->on_read(ec, n);
-                                });
+                                [self = shared_from_this()](const boost::system::error_code& ec,
+                                                            std::size_t n) { self->on_read(ec, n); });
 }
 
 void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
@@ -240,11 +241,9 @@ void Connection::flush() {
             writing_.swap(out_);
             write_in_progress_ = true;
             Stats::add(broker_.stats().bytes_sent, writing_.size());
-            transport_->async_write(
-                boost::asio::buffer(writing_),
-                [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                    self->on_written(ec, n);
-                });
+            transport_->async_write(boost::asio::buffer(writing_),
+                                    [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                std::size_t n) { self->on_written(ec, n); });
         }
     }
     if (close) close_now();

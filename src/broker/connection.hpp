@@ -6,7 +6,6 @@
 // (under out_mutex_) and post work to the worker.
 #pragma once
 
-#include "util/asio.hpp"
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -14,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+#include "util/asio.hpp"
 
 #include "message.hpp"
 #include "mqtt/decoder.hpp"
@@ -117,7 +117,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::uint16_t client_topic_alias_max_ = 0;
     bool request_problem_info_ = true;
     std::uint32_t connect_expiry_ = 0;
-    bool will_on_close_ = true;      // false after a normal DISCONNECT
+    bool will_on_close_ = true;  // false after a normal DISCONNECT
     bool handshake_pending_ = true;
     std::optional<StoredWill> will_;
     SessionPtr session_;

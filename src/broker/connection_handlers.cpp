@@ -5,8 +5,8 @@
 #include <random>
 
 #include "broker.hpp"
-#include "durability.hpp"
 #include "connection.hpp"
+#include "durability.hpp"
 #include "mqtt/topic.hpp"
 #include "mqtt/utf8.hpp"
 #include "stats.hpp"
@@ -21,7 +21,8 @@ std::string generate_client_id() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     static constexpr char kHex[] = "0123456789abcdef";
     std::string id = "auto-";
-    for (int i = 0; i < 16; ++i) id.push_back(kHex[rng() & 0xF]);
+    for (int i = 0; i < 16; ++i)
+        id.push_back(kHex[rng() & 0xF]);
     return id;
 }
 
@@ -94,7 +95,8 @@ void Connection::on_connect(mqtt::Connect& c) {
         auto identity = transport_->peer_identity();
         if (!identity) return refuse_login(ReasonCode::NotAuthorized, "no verified client certificate");
         certificate_user = listener_.use_subject_as_username ? identity->subject : identity->common_name;
-        if (certificate_user->empty()) return refuse_login(ReasonCode::NotAuthorized, "client certificate without a name");
+        if (certificate_user->empty())
+            return refuse_login(ReasonCode::NotAuthorized, "client certificate without a name");
     }
     const bool v5 = mqtt::is_v5(version_);
 
@@ -123,7 +125,8 @@ void Connection::on_connect(mqtt::Connect& c) {
         if (c.will->retain && !limits.retain_available) {
             return refuse(ReasonCode::RetainNotSupported, "will retain while retain is not available");
         }
-        if (c.will->qos > limits.max_qos) return refuse(ReasonCode::QoSNotSupported, "will QoS above max_qos");
+        if (c.will->qos > limits.max_qos)
+            return refuse(ReasonCode::QoSNotSupported, "will QoS above max_qos");
         if (topic_levels(c.will->topic) > limits.max_topic_levels ||
             c.will->topic.size() > limits.max_topic_length) {
             return refuse(ReasonCode::TopicNameInvalid, "will topic too long or too deep");
@@ -174,8 +177,11 @@ void Connection::on_connect(mqtt::Connect& c) {
         wp.qos = c.will->qos;
         wp.retain = c.will->retain;
         wp.properties = c.will->properties;
-        will_ = StoredWill{std::make_shared<Message>(wp, std::nullopt), c.will->properties.message_expiry_interval,
-                           c.will->properties.will_delay_interval.value_or(0), {}, access_};
+        will_ = StoredWill{std::make_shared<Message>(wp, std::nullopt),
+                           c.will->properties.message_expiry_interval,
+                           c.will->properties.will_delay_interval.value_or(0),
+                           {},
+                           access_};
     }
 
     mqtt::Connack ack;
@@ -185,7 +191,8 @@ void Connection::on_connect(mqtt::Connect& c) {
         if (limits.max_inflight_messages != 0 && limits.max_inflight_messages != 65535) {
             p.receive_maximum = limits.max_inflight_messages;
         }
-        if (limits.max_qos != mqtt::QoS::ExactlyOnce) p.maximum_qos = static_cast<std::uint8_t>(limits.max_qos);
+        if (limits.max_qos != mqtt::QoS::ExactlyOnce)
+            p.maximum_qos = static_cast<std::uint8_t>(limits.max_qos);
         if (!limits.retain_available) p.retain_available = 0;
         if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
         if (assigned) p.assigned_client_identifier = client_id_;
@@ -221,7 +228,8 @@ void Connection::on_publish(mqtt::Publish& p) {
     }
     if (p.properties.topic_alias) {  // spec 3.3.2.3.4
         const std::uint16_t alias = *p.properties.topic_alias;
-        if (alias > limits.max_topic_alias) return fail(ReasonCode::TopicAliasInvalid, "topic alias above maximum");
+        if (alias > limits.max_topic_alias)
+            return fail(ReasonCode::TopicAliasInvalid, "topic alias above maximum");
         if (inbound_aliases_.size() < limits.max_topic_alias) inbound_aliases_.resize(limits.max_topic_alias);
         std::string& slot = inbound_aliases_[alias - 1];
         if (p.topic.empty()) {
@@ -233,7 +241,8 @@ void Connection::on_publish(mqtt::Publish& p) {
         p.properties.topic_alias.reset();
     }
     if (p.qos > limits.max_qos) return fail(ReasonCode::QoSNotSupported, "PUBLISH QoS above max_qos");
-    if (p.retain && !limits.retain_available) return fail(ReasonCode::RetainNotSupported, "retain not available");
+    if (p.retain && !limits.retain_available)
+        return fail(ReasonCode::RetainNotSupported, "retain not available");
     if (topic_levels(p.topic) > limits.max_topic_levels || p.topic.size() > limits.max_topic_length) {
         return fail(ReasonCode::TopicNameInvalid, "topic too long or too deep");
     }
@@ -244,7 +253,8 @@ void Connection::on_publish(mqtt::Publish& p) {
         refusal = ReasonCode::QuotaExceeded;
     } else if (p.topic.starts_with("$SYS") || (access_ && !access_->can_publish(p.topic))) {
         refusal = ReasonCode::NotAuthorized;  // $SYS belongs to the broker; the ACL said no
-    } else if (p.properties.payload_format_indicator.value_or(0) == 1 && !mqtt::is_valid_mqtt_utf8(p.payload)) {
+    } else if (p.properties.payload_format_indicator.value_or(0) == 1 &&
+               !mqtt::is_valid_mqtt_utf8(p.payload)) {
         refusal = ReasonCode::PayloadFormatInvalid;
     }
 
@@ -254,8 +264,10 @@ void Connection::on_publish(mqtt::Publish& p) {
             send(mqtt::Pubrec{p.packet_id, ReasonCode::Success, {}});
             return;
         }
-        if (session_->incoming_qos2_count() > limits.max_inflight_messages && limits.max_inflight_messages != 0) {
-            return fail(ReasonCode::ReceiveMaximumExceeded, "more QoS 2 messages in flight than receive maximum");
+        if (session_->incoming_qos2_count() > limits.max_inflight_messages &&
+            limits.max_inflight_messages != 0) {
+            return fail(ReasonCode::ReceiveMaximumExceeded,
+                        "more QoS 2 messages in flight than receive maximum");
         }
     }
 
@@ -277,7 +289,9 @@ void Connection::on_publish(mqtt::Publish& p) {
     }
 }
 
-void Connection::on_puback(const mqtt::Puback& p) { session_->on_puback(p.packet_id); }
+void Connection::on_puback(const mqtt::Puback& p) {
+    session_->on_puback(p.packet_id);
+}
 
 void Connection::on_pubrec(const mqtt::Pubrec& p) {
     if (!session_->on_pubrec(p.packet_id, mqtt::is_error(p.reason))) {
@@ -289,11 +303,14 @@ void Connection::on_pubrec(const mqtt::Pubrec& p) {
 
 void Connection::on_pubrel(const mqtt::Pubrel& p) {
     const bool known = session_->release_incoming_qos2(p.packet_id);
-    ReasonCode rc = known || !mqtt::is_v5(version_) ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound;
+    ReasonCode rc =
+        known || !mqtt::is_v5(version_) ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound;
     send(mqtt::Pubcomp{p.packet_id, rc, {}});
 }
 
-void Connection::on_pubcomp(const mqtt::Pubcomp& p) { session_->on_pubcomp(p.packet_id); }
+void Connection::on_pubcomp(const mqtt::Pubcomp& p) {
+    session_->on_pubcomp(p.packet_id);
+}
 
 // ---------------------------------------------------------------- SUBSCRIBE / UNSUBSCRIBE
 
@@ -340,7 +357,8 @@ void Connection::on_unsubscribe(const mqtt::Unsubscribe& u) {
     for (auto f : u.filters) {
         session_->remove_subscription(f);
         const bool removed = broker_.router().unsubscribe(session_, f);
-        if (mqtt::is_v5(version_)) ack.reasons.push_back(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
+        if (mqtt::is_v5(version_))
+            ack.reasons.push_back(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
     }
     send(ack);
 }
@@ -357,7 +375,9 @@ void Connection::on_disconnect(const mqtt::Disconnect& d) {
     }
     will_on_close_ = d.reason == ReasonCode::DisconnectWithWillMessage;
     spdlog::info("Client {} disconnected{}.", describe(),
-                 d.reason == ReasonCode::Success ? "" : std::string(" (") + std::string(mqtt::to_string(d.reason)) + ")");
+                 d.reason == ReasonCode::Success
+                     ? ""
+                     : std::string(" (") + std::string(mqtt::to_string(d.reason)) + ")");
     close_now();
 }
 

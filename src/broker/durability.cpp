@@ -38,9 +38,13 @@ Durability::Scope::~Scope() {
     }
 }
 
-persist::Batch* Durability::batch() noexcept { return tls_scope ? &tls_scope->batch_ : nullptr; }
+persist::Batch* Durability::batch() noexcept {
+    return tls_scope ? &tls_scope->batch_ : nullptr;
+}
 
-std::uint64_t Durability::current_seq() noexcept { return tls_scope ? tls_scope->seq_ : 0; }
+std::uint64_t Durability::current_seq() noexcept {
+    return tls_scope ? tls_scope->seq_ : 0;
+}
 
 void Durability::submit(persist::Batch&& b) {
     if (!b.empty()) store_->submit(std::move(b));
@@ -58,10 +62,12 @@ void Durability::completed(std::uint64_t seq) {
         }
         durable_.store(watermark, std::memory_order_release);
         auto end = waiters_.upper_bound(watermark);
-        for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+        for (auto it = waiters_.begin(); it != end; ++it)
+            ready.push_back(std::move(it->second));
         waiters_.erase(waiters_.begin(), end);
     }
-    for (auto& f : ready) f();
+    for (auto& f : ready)
+        f();
 }
 
 void Durability::when_durable(std::uint64_t seq, std::function<void()> f) {

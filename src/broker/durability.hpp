@@ -25,7 +25,7 @@
 namespace tapmq::broker {
 
 class Durability {
-public:
+  public:
     explicit Durability(std::unique_ptr<persist::Store> store) : store_(std::move(store)) {}
     ~Durability();
 
@@ -36,14 +36,14 @@ public:
 
     // The change set of the current thread: opened by Scope, reached by the code that changes state.
     class Scope {
-    public:
+      public:
         explicit Scope(Durability* d);  // null: persistence off, the scope does nothing
         ~Scope();
         Scope(const Scope&) = delete;
         Scope& operator=(const Scope&) = delete;
         std::uint64_t seq() const noexcept { return seq_; }
 
-    private:
+      private:
         friend class Durability;
         Durability* d_;
         Scope* outer_;
@@ -61,13 +61,15 @@ public:
     // A message record, written once however many sessions reference it, erased with the last one.
     void reference(const Message& m, persist::Batch& b);
     void unreference(const Message& m, persist::Batch& b);
-    std::uint64_t next_message_id() noexcept { return next_message_id_.fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t next_message_id() noexcept {
+        return next_message_id_.fetch_add(1, std::memory_order_relaxed);
+    }
     void seed_message_ids(std::uint64_t after) noexcept { next_message_id_.store(after + 1); }
 
     persist::Store& store() noexcept { return *store_; }
     static persist::StoredMessage to_stored(const Message& m, std::uint64_t id);
 
-private:
+  private:
     void completed(std::uint64_t seq);
 
     std::unique_ptr<persist::Store> store_;

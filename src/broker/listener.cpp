@@ -19,9 +19,13 @@ Listener::Listener(Broker& broker, boost::asio::io_context& control, const Liste
     acceptor_.listen(boost::asio::socket_base::max_listen_connections);
 }
 
-std::uint16_t Listener::port() const { return acceptor_.local_endpoint().port(); }
+std::uint16_t Listener::port() const {
+    return acceptor_.local_endpoint().port();
+}
 
-void Listener::start() { accept(); }
+void Listener::start() {
+    accept();
+}
 
 void Listener::reload_tls(const ListenerConfig& config) {
     if (!config.tls()) return;
@@ -61,9 +65,10 @@ void Listener::accept() {
                 Stats::add(broker_.stats().connections_refused);
                 socket.close(ignored);
             } else if (limits.max_pending_handshakes != 0 &&
-                       broker_.pending_handshakes().load(std::memory_order_relaxed) >= limits.max_pending_handshakes) {
-                spdlog::warn("Refusing connection on {}: {} connections have not sent CONNECT yet.", settings_.name,
-                             limits.max_pending_handshakes);
+                       broker_.pending_handshakes().load(std::memory_order_relaxed) >=
+                           limits.max_pending_handshakes) {
+                spdlog::warn("Refusing connection on {}: {} connections have not sent CONNECT yet.",
+                             settings_.name, limits.max_pending_handshakes);
                 Stats::add(broker_.stats().connections_refused);
                 socket.close(ignored);
             } else {
@@ -71,7 +76,8 @@ void Listener::accept() {
                 settings_.connections.fetch_add(1, std::memory_order_relaxed);
                 Stats::add(broker_.stats().connections_accepted);
                 broker_.pending_handshakes().fetch_add(1, std::memory_order_relaxed);
-                auto conn = std::make_shared<Connection>(broker_, worker, settings_, make_transport(std::move(socket)));
+                auto conn = std::make_shared<Connection>(broker_, worker, settings_,
+                                                         make_transport(std::move(socket)));
                 boost::asio::post(worker.context(), [conn] { conn->start(); });
             }
         } else {

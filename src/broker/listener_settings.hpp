@@ -11,7 +11,7 @@
 namespace tapmq::broker {
 
 struct ListenerSettings {
-    std::string name;  // "port 1883" etc., for logs
+    std::string name;              // "port 1883" etc., for logs
     std::size_t config_index = 0;  // position in Config::listeners
     std::uint16_t port = 1883;
     std::string address;

@@ -10,7 +10,9 @@
 namespace tapmq::broker {
 namespace {
 
-bool has(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, std::string_view s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 }  // namespace
 
@@ -29,9 +31,10 @@ void setup_logging(const Config& config, bool verbose) {
     }
     auto logger = std::make_shared<spdlog::logger>("tapmqd", sinks.begin(), sinks.end());
     // Mosquitto prints "<epoch seconds>: message"; a strftime format replaces the epoch.
-    std::string pattern = config.log_timestamp
-                              ? (config.log_timestamp_format.empty() ? "%E: %v" : config.log_timestamp_format + ": %v")
-                              : "%v";
+    std::string pattern =
+        config.log_timestamp
+            ? (config.log_timestamp_format.empty() ? "%E: %v" : config.log_timestamp_format + ": %v")
+            : "%v";
     logger->set_pattern(pattern);
     const auto& types = config.log_type;
     spdlog::level::level_enum level = spdlog::level::err;

@@ -1,7 +1,7 @@
 // tapmqd: the tapmq MQTT broker.
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
 #include "broker.hpp"
 #include "config.hpp"
@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     bool test_config = false;
     bool move_aside = false;
     app.add_option("-c,--config-file", config_file, "Configuration file (Mosquitto format)");
-    app.add_option("-p,--port", port, "Listen on this port (instead of the default 1883)")->check(CLI::Range(1, 65535));
+    app.add_option("-p,--port", port, "Listen on this port (instead of the default 1883)")
+        ->check(CLI::Range(1, 65535));
     app.add_flag("-v,--verbose", verbose, "Log everything (log_type all)");
     app.add_flag("--test-config", test_config, "Check the configuration file and exit");
     app.add_flag("--move-aside-corrupt-store", move_aside,
@@ -46,7 +47,8 @@ int main(int argc, char** argv) {
         }
     }
     if (test_config) {
-        for (const auto& w : config.warnings) std::cerr << "Warning: " << w << "\n";
+        for (const auto& w : config.warnings)
+            std::cerr << "Warning: " << w << "\n";
         std::cout << (config_file.empty() ? "<defaults>" : config_file) << ": configuration OK\n";
         return 0;
     }

@@ -38,7 +38,7 @@ MessagePtr to_message(const persist::StoredMessage& s) {
 }
 
 class Loader final : public persist::Store::Visitor {
-public:
+  public:
     Loader(Broker& b, RecoveryReport& r) : b_(b), r_(r) {}
 
     void message(persist::StoredMessage&& m) override {
@@ -110,7 +110,7 @@ public:
 
     std::uint64_t max_id() const noexcept { return max_id_; }
 
-private:
+  private:
     SessionPtr find(std::string_view client_id) {
         auto it = sessions_.find(std::string(client_id));
         return it == sessions_.end() ? nullptr : it->second;

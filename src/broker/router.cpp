@@ -11,7 +11,9 @@ namespace {
 
 using Entry = SubscriptionTree<SessionPtr>::Entry;
 
-mqtt::QoS min_qos(mqtt::QoS a, mqtt::QoS b) noexcept { return a < b ? a : b; }
+mqtt::QoS min_qos(mqtt::QoS a, mqtt::QoS b) noexcept {
+    return a < b ? a : b;
+}
 
 }  // namespace
 
@@ -23,7 +25,8 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
     matches.clear();
     // A shared group's pick prefers members that are connected and allowed to read the topic.
     const std::string_view topic = msg->topic();
-    subscriptions_.match(topic, matches, [topic](const SessionPtr& s) { return s->online() && s->may_read(topic); });
+    subscriptions_.match(topic, matches,
+                         [topic](const SessionPtr& s) { return s->online() && s->may_read(topic); });
     if (matches.empty()) return 0;
 
     // Overlapping subscriptions of one session: deliver once, at the highest granted QoS, with every
@@ -87,7 +90,8 @@ bool Router::unsubscribe(const SessionPtr& s, std::string_view filter) {
 }
 
 void Router::unsubscribe_all(const SessionPtr& s) {
-    for (const auto& [filter, record] : s->take_subscriptions()) unsubscribe(s, filter);
+    for (const auto& [filter, record] : s->take_subscriptions())
+        unsubscribe(s, filter);
 }
 
 void Router::send_retained(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r) {

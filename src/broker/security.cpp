@@ -100,8 +100,11 @@ LoginResult login(const SecurityPolicy& policy, std::optional<std::string_view> 
         return r;
     }
     if (!policy.allow_anonymous) {
-        return {R::NotAuthorized, username ? "no way to check this user's credentials" : "anonymous clients are not allowed",
-                {}, {}, {}};
+        return {R::NotAuthorized,
+                username ? "no way to check this user's credentials" : "anonymous clients are not allowed",
+                {},
+                {},
+                {}};
     }
     // Anonymous listener without a password file: a user name is taken as given (as Mosquitto).
     if (username) r.username = std::string(*username);

@@ -35,23 +35,24 @@ using SecurityPolicyPtr = std::shared_ptr<const SecurityPolicy>;
 
 // The policy in force on a listener (swapped on reload).
 class PolicySlot {
-public:
+  public:
     SecurityPolicyPtr get() const { return policy_.load(std::memory_order_acquire); }
     void set(SecurityPolicyPtr p) { policy_.store(std::move(p), std::memory_order_release); }
 
-private:
+  private:
     std::atomic<SecurityPolicyPtr> policy_;
 };
 
 // Who a client is, once logged in, and what it may do. Kept by its session so that messages
 // queued while it is offline are judged with the same identity.
 class ClientAccess {
-public:
+  public:
     ClientAccess(const PolicySlot& slot, std::optional<std::string> username, std::string client_id)
         : slot_(slot), username_(std::move(username)), client_id_(std::move(client_id)) {}
 
     // Topic limits carried by a JWT (its publish/subscribe claims), on top of the ACL.
-    void restrict_by_token(std::optional<std::vector<std::string>> pub, std::optional<std::vector<std::string>> sub) {
+    void restrict_by_token(std::optional<std::vector<std::string>> pub,
+                           std::optional<std::vector<std::string>> sub) {
         token_pub_ = std::move(pub);
         token_sub_ = std::move(sub);
     }
@@ -63,7 +64,7 @@ public:
     const std::optional<std::string>& username() const noexcept { return username_; }
     const std::string& client_id() const noexcept { return client_id_; }
 
-private:
+  private:
     const PolicySlot& slot_;
     std::optional<std::string> username_;
     std::string client_id_;
@@ -75,8 +76,8 @@ using ClientAccessPtr = std::shared_ptr<const ClientAccess>;
 // The outcome of a login.
 struct LoginResult {
     mqtt::ReasonCode code = mqtt::ReasonCode::Success;
-    std::string reason;                    // for the log (never a password)
-    std::optional<std::string> username;   // the user name ACLs see
+    std::string reason;                   // for the log (never a password)
+    std::optional<std::string> username;  // the user name ACLs see
     std::optional<std::vector<std::string>> token_pub, token_sub;
 };
 
@@ -88,11 +89,11 @@ LoginResult login(const SecurityPolicy& policy, std::optional<std::string_view> 
 // Slows down repeated login failures from one address: each failure within the window doubles the
 // delay before the refusal is sent (100 ms, 200 ms, ... up to 10 s).
 class LoginThrottle {
-public:
+  public:
     std::chrono::milliseconds record_failure(const std::string& address);
     void record_success(const std::string& address);
 
-private:
+  private:
     struct Entry {
         unsigned failures = 0;
         std::chrono::steady_clock::time_point last{};

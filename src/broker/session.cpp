@@ -124,7 +124,8 @@ void Session::persist_meta() {
         if (!conn_) {
             using namespace std::chrono;
             const auto offset = system_clock::now().time_since_epoch() - Clock::now().time_since_epoch();
-            s.disconnected_at_unix_ms = duration_cast<milliseconds>(disconnected_at_.time_since_epoch() + offset).count();
+            s.disconnected_at_unix_ms =
+                duration_cast<milliseconds>(disconnected_at_.time_since_epoch() + offset).count();
         }
         b.put_session(s);
     });
@@ -198,7 +199,8 @@ bool Session::send_inflight_locked(Outgoing&& out) {
         case SendResult::TooLarge:  // discarded as if delivered (spec 3.1.2.11.4)
             forget_outgoing_locked(out);
             return true;
-        case SendResult::Sent: break;
+        case SendResult::Sent:
+            break;
     }
     inflight_.push_back({id, stage, std::move(out)});
     return true;
@@ -332,14 +334,16 @@ bool Session::on_pubcomp(std::uint16_t id) {
 bool Session::begin_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
     if (!incoming_qos2_.insert(id).second) return false;
-    if (persistent()) with_batch(durability_, [&](persist::Batch& b) { b.put_incoming_qos2(client_id_, id); });
+    if (persistent())
+        with_batch(durability_, [&](persist::Batch& b) { b.put_incoming_qos2(client_id_, id); });
     return true;
 }
 
 bool Session::release_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
     if (incoming_qos2_.erase(id) == 0) return false;
-    if (persistent()) with_batch(durability_, [&](persist::Batch& b) { b.erase_incoming_qos2(client_id_, id); });
+    if (persistent())
+        with_batch(durability_, [&](persist::Batch& b) { b.erase_incoming_qos2(client_id_, id); });
     return true;
 }
 
@@ -365,7 +369,8 @@ bool Session::remove_subscription(std::string_view filter) {
     auto it = subscriptions_.find(filter);
     if (it == subscriptions_.end()) return false;
     subscriptions_.erase(it);
-    if (persistent()) with_batch(durability_, [&](persist::Batch& b) { b.erase_subscription(client_id_, filter); });
+    if (persistent())
+        with_batch(durability_, [&](persist::Batch& b) { b.erase_subscription(client_id_, filter); });
     return true;
 }
 

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "message.hpp"
-#include "security.hpp"
 #include "mqtt/packets.hpp"
+#include "security.hpp"
 
 namespace tapmq::broker {
 
@@ -110,8 +110,12 @@ class Session : public std::enable_shared_from_this<Session> {
     std::map<std::string, SubscriptionRecord, std::less<>> take_subscriptions();
 
     // --- expiry and will ---
-    void set_expiry_interval(std::uint32_t seconds) { expiry_interval_.store(seconds, std::memory_order_relaxed); }
-    std::uint32_t expiry_interval() const noexcept { return expiry_interval_.load(std::memory_order_relaxed); }
+    void set_expiry_interval(std::uint32_t seconds) {
+        expiry_interval_.store(seconds, std::memory_order_relaxed);
+    }
+    std::uint32_t expiry_interval() const noexcept {
+        return expiry_interval_.load(std::memory_order_relaxed);
+    }
     // When an offline session expires (steady clock); nullopt while connected or never.
     std::optional<Clock::time_point> expires_at() const;
     // A will waiting for its delay; attach() cancels it (spec 3.1.3.2.2).

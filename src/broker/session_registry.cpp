@@ -51,7 +51,8 @@ std::vector<SessionPtr> SessionRegistry::snapshot() const {
     std::lock_guard lock(mutex_);
     std::vector<SessionPtr> out;
     out.reserve(sessions_.size());
-    for (const auto& [id, s] : sessions_) out.push_back(s);
+    for (const auto& [id, s] : sessions_)
+        out.push_back(s);
     return out;
 }
 

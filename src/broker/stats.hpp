@@ -11,12 +11,13 @@
 namespace tapmq::broker {
 
 class StripedCounter {
-public:
+  public:
     void add(std::uint64_t n) noexcept { slots_[slot()].v.fetch_add(n, std::memory_order_relaxed); }
     void sub(std::uint64_t n) noexcept { slots_[slot()].v.fetch_sub(n, std::memory_order_relaxed); }
     std::uint64_t get() const noexcept {
         std::uint64_t sum = 0;
-        for (const auto& s : slots_) sum += s.v.load(std::memory_order_relaxed);
+        for (const auto& s : slots_)
+            sum += s.v.load(std::memory_order_relaxed);
         return sum;  // stripes may wrap individually (sub on another thread); the sum is right
     }
     void set_at_least(std::uint64_t v) noexcept {
@@ -24,7 +25,7 @@ public:
         if (v > now) add(v - now);
     }
 
-private:
+  private:
     static constexpr std::size_t kSlots = 16;
     struct alignas(64) Slot {
         std::atomic<std::uint64_t> v{0};

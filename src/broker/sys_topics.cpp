@@ -38,8 +38,9 @@ void SysTopics::load(const std::string& name, std::uint64_t total, double interv
 
 void SysTopics::publish(Clock::time_point now) {
     Stats& s = broker_.stats();
-    const double interval =
-        last_publish_ == Clock::time_point{} ? 0.0 : std::chrono::duration<double>(now - last_publish_).count();
+    const double interval = last_publish_ == Clock::time_point{}
+                                ? 0.0
+                                : std::chrono::duration<double>(now - last_publish_).count();
     last_publish_ = now;
     auto n = [](const Stats::Counter& c) { return std::to_string(Stats::get(c)); };
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(now - broker_.started_at()).count();

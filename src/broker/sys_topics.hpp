@@ -12,12 +12,12 @@ namespace tapmq::broker {
 class Broker;
 
 class SysTopics {
-public:
+  public:
     explicit SysTopics(Broker& broker) : broker_(broker) {}
     // Publishes every value (values that did not change since the last call are not re-sent).
     void publish(Clock::time_point now);
 
-private:
+  private:
     void set(const std::string& topic, const std::string& value);
     // Mosquitto's load averages: exponentially damped rate per minute over 1, 5 and 15 minutes.
     void load(const std::string& name, std::uint64_t total, double interval_s);

@@ -48,8 +48,10 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const ListenerConfig
         fail("cannot load certfile " + lc.certfile);
     }
     const std::string& key = lc.keyfile.empty() ? lc.certfile : lc.keyfile;
-    if (SSL_CTX_use_PrivateKey_file(native, key.c_str(), SSL_FILETYPE_PEM) != 1) fail("cannot load keyfile " + key);
-    if (SSL_CTX_check_private_key(native) != 1) fail("keyfile " + key + " does not match certfile " + lc.certfile);
+    if (SSL_CTX_use_PrivateKey_file(native, key.c_str(), SSL_FILETYPE_PEM) != 1)
+        fail("cannot load keyfile " + key);
+    if (SSL_CTX_check_private_key(native) != 1)
+        fail("keyfile " + key + " does not match certfile " + lc.certfile);
     if (!lc.cafile.empty() || !lc.capath.empty()) {
         if (SSL_CTX_load_verify_locations(native, lc.cafile.empty() ? nullptr : lc.cafile.c_str(),
                                           lc.capath.empty() ? nullptr : lc.capath.c_str()) != 1) {

@@ -39,9 +39,11 @@ std::optional<PeerIdentity> identity_of(SSL* ssl) {
 namespace {
 
 class TlsTransport final : public Transport {
-public:
+  public:
     TlsTransport(boost::asio::ip::tcp::socket s, SslContextPtr ctx)
-        : ctx_(std::move(ctx)), stream_(std::move(s), *ctx_), remote_(endpoint_string(stream_.next_layer())) {}
+        : ctx_(std::move(ctx)),
+          stream_(std::move(s), *ctx_),
+          remote_(endpoint_string(stream_.next_layer())) {}
 
     void async_handshake(HandshakeHandler h) override {
         stream_.async_handshake(boost::asio::ssl::stream_base::server, std::move(h));
@@ -58,12 +60,10 @@ public:
         stream_.next_layer().close(ec);
     }
     std::string remote_address() const override { return remote_; }
-    std::optional<PeerIdentity> peer_identity() override {
-        return identity_of(stream_.native_handle());
-    }
+    std::optional<PeerIdentity> peer_identity() override { return identity_of(stream_.native_handle()); }
     const char* kind() const noexcept override { return "tls"; }
 
-private:
+  private:
     SslContextPtr ctx_;  // the context this connection was accepted with (a reload makes a new one)
     boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
     std::string remote_;

@@ -19,7 +19,7 @@ struct PeerIdentity {
 };
 
 class Transport {
-public:
+  public:
     using Handler = std::function<void(const boost::system::error_code&, std::size_t)>;
     using HandshakeHandler = std::function<void(const boost::system::error_code&)>;
     virtual ~Transport() = default;
@@ -36,7 +36,7 @@ public:
 std::string endpoint_string(const boost::asio::ip::tcp::socket& s);
 
 class TcpTransport final : public Transport {
-public:
+  public:
     explicit TcpTransport(boost::asio::ip::tcp::socket s) : socket_(std::move(s)) {}
     void async_handshake(HandshakeHandler h) override { h({}); }
     void async_read_some(boost::asio::mutable_buffer buf, Handler h) override {
@@ -53,7 +53,7 @@ public:
     std::string remote_address() const override { return endpoint_string(socket_); }
     const char* kind() const noexcept override { return "tcp"; }
 
-private:
+  private:
     boost::asio::ip::tcp::socket socket_;
 };
 

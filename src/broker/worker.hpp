@@ -2,11 +2,11 @@
 // I/O and protocol handling runs on its thread.
 #pragma once
 
-#include "util/asio.hpp"
 #include <memory>
 #include <thread>
 #include <unordered_set>
 #include <vector>
+#include "util/asio.hpp"
 
 #include "mqtt/reason_code.hpp"
 

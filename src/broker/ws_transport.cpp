@@ -24,8 +24,10 @@ std::string pick_subprotocol(std::string_view requested) {
         std::size_t end = requested.find(',', start);
         if (end == std::string_view::npos) end = requested.size();
         std::string_view p = requested.substr(start, end - start);
-        while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
-        while (!p.empty() && p.back() == ' ') p.remove_suffix(1);
+        while (!p.empty() && p.front() == ' ')
+            p.remove_prefix(1);
+        while (!p.empty() && p.back() == ' ')
+            p.remove_suffix(1);
         if (p == "mqtt" || p == "mqttv3.1") return std::string(p);
         start = end + 1;
     }
@@ -34,18 +36,19 @@ std::string pick_subprotocol(std::string_view requested) {
 
 template <typename Next>
 class WsTransport final : public Transport {
-public:
+  public:
     template <typename... Args>
     explicit WsTransport(tcp::socket s, SslContextPtr ctx, Args&&... args)
         : ctx_(std::move(ctx)), remote_(endpoint_string(s)), ws_(std::move(s), std::forward<Args>(args)...) {}
 
     void async_handshake(HandshakeHandler h) override {
         if constexpr (std::is_same_v<Next, TlsStream>) {
-            ws_.next_layer().async_handshake(boost::asio::ssl::stream_base::server,
-                                             [this, h = std::move(h)](const boost::system::error_code& ec) mutable {
-                                                 if (ec) return h(ec);
-                                                 read_upgrade(std::move(h));
-                                             });
+            ws_.next_layer().async_handshake(
+                boost::asio::ssl::stream_base::server,
+                [this, h = std::move(h)](const boost::system::error_code& ec) mutable {
+                    if (ec) return h(ec);
+                    read_upgrade(std::move(h));
+                });
         } else {
             read_upgrade(std::move(h));
         }
@@ -53,7 +56,9 @@ public:
     void async_read_some(boost::asio::mutable_buffer buf, Handler h) override {
         ws_.async_read_some(buf, std::move(h));
     }
-    void async_write(boost::asio::const_buffer buf, Handler h) override { ws_.async_write(buf, std::move(h)); }
+    void async_write(boost::asio::const_buffer buf, Handler h) override {
+        ws_.async_write(buf, std::move(h));
+    }
     void close() noexcept override {
         boost::system::error_code ec;
         auto& sock = beast::get_lowest_layer(ws_);
@@ -70,21 +75,22 @@ public:
     }
     const char* kind() const noexcept override { return std::is_same_v<Next, TlsStream> ? "wss" : "ws"; }
 
-private:
+  private:
     void read_upgrade(HandshakeHandler h) {
-        http::async_read(ws_.next_layer(), buffer_, request_,
-                         [this, h = std::move(h)](const boost::system::error_code& ec, std::size_t) mutable {
-                             if (ec) return h(ec);
-                             if (!websocket::is_upgrade(request_)) return h(websocket::error::no_connection_upgrade);
-                             const auto requested = request_[http::field::sec_websocket_protocol];
-                             std::string proto = pick_subprotocol({requested.data(), requested.size()});
-                             ws_.set_option(websocket::stream_base::decorator([proto](websocket::response_type& res) {
-                                 res.set(http::field::server, "tapmqd");
-                                 if (!proto.empty()) res.set(http::field::sec_websocket_protocol, proto);
-                             }));
-                             ws_.binary(true);
-                             ws_.async_accept(request_, std::move(h));
-                         });
+        http::async_read(
+            ws_.next_layer(), buffer_, request_,
+            [this, h = std::move(h)](const boost::system::error_code& ec, std::size_t) mutable {
+                if (ec) return h(ec);
+                if (!websocket::is_upgrade(request_)) return h(websocket::error::no_connection_upgrade);
+                const auto requested = request_[http::field::sec_websocket_protocol];
+                std::string proto = pick_subprotocol({requested.data(), requested.size()});
+                ws_.set_option(websocket::stream_base::decorator([proto](websocket::response_type& res) {
+                    res.set(http::field::server, "tapmqd");
+                    if (!proto.empty()) res.set(http::field::sec_websocket_protocol, proto);
+                }));
+                ws_.binary(true);
+                ws_.async_accept(request_, std::move(h));
+            });
     }
 
     SslContextPtr ctx_;

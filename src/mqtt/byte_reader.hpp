@@ -11,7 +11,7 @@
 namespace tapmq::mqtt {
 
 class ByteReader {
-public:
+  public:
     explicit ByteReader(std::string_view data) noexcept : p_(data.data()), end_(data.data() + data.size()) {}
 
     std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
@@ -61,7 +61,7 @@ public:
         return v;
     }
 
-private:
+  private:
     void need(std::size_t n) const {
         if (remaining() < n) malformed("packet shorter than its contents");
     }

@@ -10,7 +10,7 @@
 namespace tapmq::mqtt {
 
 class ByteWriter {
-public:
+  public:
     ByteWriter(char* begin, std::size_t size) noexcept : p_(begin), end_(begin + size) {}
 
     char* position() const noexcept { return p_; }
@@ -53,7 +53,7 @@ public:
         bytes(s);
     }
 
-private:
+  private:
     char* p_;
     char* end_;
 };

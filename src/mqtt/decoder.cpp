@@ -40,9 +40,17 @@ Packet decode_packet(const FixedHeader& h, std::string_view body, ProtocolVersio
     ByteReader in(body);
     Packet packet;
     switch (h.type()) {
-        case PacketType::Connect: expect_flags(h, 0); packet = decode_connect(in); break;
-        case PacketType::Connack: expect_flags(h, 0); packet = decode_connack(in, v); break;
-        case PacketType::Publish: packet = decode_publish(h.flags(), in, v); break;
+        case PacketType::Connect:
+            expect_flags(h, 0);
+            packet = decode_connect(in);
+            break;
+        case PacketType::Connack:
+            expect_flags(h, 0);
+            packet = decode_connack(in, v);
+            break;
+        case PacketType::Publish:
+            packet = decode_publish(h.flags(), in, v);
+            break;
         case PacketType::Puback:
             expect_flags(h, 0);
             packet = decode_publish_response<PacketType::Puback>(in, v);
@@ -59,15 +67,40 @@ Packet decode_packet(const FixedHeader& h, std::string_view body, ProtocolVersio
             expect_flags(h, 0);
             packet = decode_publish_response<PacketType::Pubcomp>(in, v);
             break;
-        case PacketType::Subscribe: expect_flags(h, 2); packet = decode_subscribe(in, v); break;
-        case PacketType::Suback: expect_flags(h, 0); packet = decode_suback(in, v); break;
-        case PacketType::Unsubscribe: expect_flags(h, 2); packet = decode_unsubscribe(in, v); break;
-        case PacketType::Unsuback: expect_flags(h, 0); packet = decode_unsuback(in, v); break;
-        case PacketType::Pingreq: expect_flags(h, 0); packet = Pingreq{}; break;
-        case PacketType::Pingresp: expect_flags(h, 0); packet = Pingresp{}; break;
-        case PacketType::Disconnect: expect_flags(h, 0); packet = decode_disconnect(in, v); break;
-        case PacketType::Auth: expect_flags(h, 0); packet = decode_auth(in, v); break;
-        default: malformed("reserved packet type");
+        case PacketType::Subscribe:
+            expect_flags(h, 2);
+            packet = decode_subscribe(in, v);
+            break;
+        case PacketType::Suback:
+            expect_flags(h, 0);
+            packet = decode_suback(in, v);
+            break;
+        case PacketType::Unsubscribe:
+            expect_flags(h, 2);
+            packet = decode_unsubscribe(in, v);
+            break;
+        case PacketType::Unsuback:
+            expect_flags(h, 0);
+            packet = decode_unsuback(in, v);
+            break;
+        case PacketType::Pingreq:
+            expect_flags(h, 0);
+            packet = Pingreq{};
+            break;
+        case PacketType::Pingresp:
+            expect_flags(h, 0);
+            packet = Pingresp{};
+            break;
+        case PacketType::Disconnect:
+            expect_flags(h, 0);
+            packet = decode_disconnect(in, v);
+            break;
+        case PacketType::Auth:
+            expect_flags(h, 0);
+            packet = decode_auth(in, v);
+            break;
+        default:
+            malformed("reserved packet type");
     }
     if (!in.empty()) malformed("bytes left over after the packet");
     return packet;

@@ -12,7 +12,7 @@
 namespace tapmq::mqtt {
 
 struct FixedHeader {
-    std::uint8_t first_byte = 0;        // type << 4 | flags
+    std::uint8_t first_byte = 0;  // type << 4 | flags
     std::uint32_t remaining_length = 0;
     std::uint8_t header_size = 0;  // 2..5 bytes
 
@@ -33,7 +33,7 @@ Packet decode_packet(const FixedHeader& header, std::string_view body, ProtocolV
 
 // Incremental decoding of a byte stream that may hold part of a packet or many packets.
 class StreamDecoder {
-public:
+  public:
     explicit StreamDecoder(std::uint32_t max_packet_size = kMaxPacketSize) noexcept
         : max_packet_size_(max_packet_size) {}
 
@@ -47,7 +47,7 @@ public:
     std::optional<Packet> next(std::string_view& buffer);
     std::size_t bytes_needed() const noexcept { return needed_; }
 
-private:
+  private:
     std::uint32_t max_packet_size_;
     ProtocolVersion version_ = ProtocolVersion::V311;
     std::size_t needed_ = 0;

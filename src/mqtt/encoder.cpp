@@ -7,12 +7,15 @@ namespace {
 
 std::uint8_t first_byte(const Packet& p) noexcept {
     auto type = static_cast<std::uint8_t>(static_cast<unsigned>(packet_type(p)) << 4);
-    if (const auto* pub = std::get_if<Publish>(&p)) return type | detail::publish_flags(pub->dup, pub->qos, pub->retain);
+    if (const auto* pub = std::get_if<Publish>(&p))
+        return type | detail::publish_flags(pub->dup, pub->qos, pub->retain);
     switch (packet_type(p)) {
         case PacketType::Pubrel:
         case PacketType::Subscribe:
-        case PacketType::Unsubscribe: return type | 0x02;
-        default: return type;
+        case PacketType::Unsubscribe:
+            return type | 0x02;
+        default:
+            return type;
     }
 }
 
@@ -34,9 +37,13 @@ char* write_packet(const Packet& p, ProtocolVersion v, std::size_t body, char* o
 
 }  // namespace
 
-std::size_t encoded_size(const Packet& p, ProtocolVersion v) { return encoded_size_with_body(body_size(p, v)); }
+std::size_t encoded_size(const Packet& p, ProtocolVersion v) {
+    return encoded_size_with_body(body_size(p, v));
+}
 
-char* encode_into(const Packet& p, ProtocolVersion v, char* out) { return write_packet(p, v, body_size(p, v), out); }
+char* encode_into(const Packet& p, ProtocolVersion v, char* out) {
+    return write_packet(p, v, body_size(p, v), out);
+}
 
 void encode_append(const Packet& p, ProtocolVersion v, std::string& out) {
     std::size_t body = body_size(p, v);

@@ -53,9 +53,13 @@ Auth decode_auth(ByteReader& in, ProtocolVersion v);
 std::size_t body_size(const Auth& p, ProtocolVersion v);
 void write_body(const Auth& p, ProtocolVersion v, ByteWriter& out);
 
-inline std::size_t body_size(const Pingreq&, ProtocolVersion) { return 0; }
+inline std::size_t body_size(const Pingreq&, ProtocolVersion) {
+    return 0;
+}
 inline void write_body(const Pingreq&, ProtocolVersion, ByteWriter&) {}
-inline std::size_t body_size(const Pingresp&, ProtocolVersion) { return 0; }
+inline std::size_t body_size(const Pingresp&, ProtocolVersion) {
+    return 0;
+}
 inline void write_body(const Pingresp&, ProtocolVersion, ByteWriter&) {}
 
 // Property block size including its variable-length prefix.

@@ -12,7 +12,9 @@ constexpr std::uint8_t kFlagWillRetain = 0x20;
 constexpr std::uint8_t kFlagPassword = 0x40;
 constexpr std::uint8_t kFlagUsername = 0x80;
 
-std::string_view protocol_name(ProtocolVersion v) noexcept { return v == ProtocolVersion::V31 ? "MQIsdp" : "MQTT"; }
+std::string_view protocol_name(ProtocolVersion v) noexcept {
+    return v == ProtocolVersion::V31 ? "MQIsdp" : "MQTT";
+}
 
 ProtocolVersion negotiate(std::string_view name, std::uint8_t level) {
     if (name == "MQTT" && level == 4) return ProtocolVersion::V311;
@@ -57,7 +59,8 @@ Connect decode_connect(ByteReader& in) {
             check_response_topic(w.properties);
         }
         w.topic = in.utf8();
-        if (!is_valid_topic_name(w.topic)) throw ProtocolError(ReasonCode::TopicNameInvalid, "invalid will topic");
+        if (!is_valid_topic_name(w.topic))
+            throw ProtocolError(ReasonCode::TopicNameInvalid, "invalid will topic");
         w.payload = in.binary();
         c.will = w;
     }

@@ -5,7 +5,8 @@
 namespace tapmq::mqtt::detail {
 
 std::uint8_t publish_flags(bool dup, QoS qos, bool retain) noexcept {
-    return static_cast<std::uint8_t>((dup ? 0x08 : 0) | (static_cast<unsigned>(qos) << 1) | (retain ? 0x01 : 0));
+    return static_cast<std::uint8_t>((dup ? 0x08 : 0) | (static_cast<unsigned>(qos) << 1) |
+                                     (retain ? 0x01 : 0));
 }
 
 Publish decode_publish(std::uint8_t flags, ByteReader& in, ProtocolVersion v) {
@@ -50,10 +51,14 @@ namespace {
 
 constexpr PropertyContext context_of(PacketType t) {
     switch (t) {
-        case PacketType::Puback: return PropertyContext::Puback;
-        case PacketType::Pubrec: return PropertyContext::Pubrec;
-        case PacketType::Pubrel: return PropertyContext::Pubrel;
-        default: return PropertyContext::Pubcomp;
+        case PacketType::Puback:
+            return PropertyContext::Puback;
+        case PacketType::Pubrec:
+            return PropertyContext::Pubrec;
+        case PacketType::Pubrel:
+            return PropertyContext::Pubrel;
+        default:
+            return PropertyContext::Pubcomp;
     }
 }
 
@@ -89,9 +94,9 @@ void write_body(const PublishResponse<T>& r, ProtocolVersion v, ByteWriter& out)
     if (!no_props) write_prefixed_properties(out, r.properties);
 }
 
-#define TAPMQ_INSTANTIATE(T)                                                                  \
-    template PublishResponse<T> decode_publish_response<T>(ByteReader&, ProtocolVersion);     \
-    template std::size_t body_size<T>(const PublishResponse<T>&, ProtocolVersion);            \
+#define TAPMQ_INSTANTIATE(T)                                                              \
+    template PublishResponse<T> decode_publish_response<T>(ByteReader&, ProtocolVersion); \
+    template std::size_t body_size<T>(const PublishResponse<T>&, ProtocolVersion);        \
     template void write_body<T>(const PublishResponse<T>&, ProtocolVersion, ByteWriter&);
 TAPMQ_INSTANTIATE(PacketType::Puback)
 TAPMQ_INSTANTIATE(PacketType::Pubrec)

@@ -34,7 +34,9 @@ Disconnect decode_disconnect(ByteReader& in, ProtocolVersion v) {
     return decode_reason_and_properties<Disconnect>(in, PropertyContext::Disconnect);
 }
 
-std::size_t body_size(const Disconnect& p, ProtocolVersion v) { return is_v5(v) ? reason_and_properties_size(p) : 0; }
+std::size_t body_size(const Disconnect& p, ProtocolVersion v) {
+    return is_v5(v) ? reason_and_properties_size(p) : 0;
+}
 
 void write_body(const Disconnect& p, ProtocolVersion v, ByteWriter& out) {
     if (is_v5(v)) write_reason_and_properties(p, out);
@@ -45,8 +47,12 @@ Auth decode_auth(ByteReader& in, ProtocolVersion v) {
     return decode_reason_and_properties<Auth>(in, PropertyContext::Auth);
 }
 
-std::size_t body_size(const Auth& p, ProtocolVersion) { return reason_and_properties_size(p); }
+std::size_t body_size(const Auth& p, ProtocolVersion) {
+    return reason_and_properties_size(p);
+}
 
-void write_body(const Auth& p, ProtocolVersion, ByteWriter& out) { write_reason_and_properties(p, out); }
+void write_body(const Auth& p, ProtocolVersion, ByteWriter& out) {
+    write_reason_and_properties(p, out);
+}
 
 }  // namespace tapmq::mqtt::detail

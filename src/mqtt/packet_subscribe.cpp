@@ -7,7 +7,8 @@ namespace {
 
 std::string_view read_filter(ByteReader& in) {
     std::string_view f = in.utf8();
-    if (!is_valid_topic_filter(f)) throw ProtocolError(ReasonCode::TopicFilterInvalid, "invalid topic filter");
+    if (!is_valid_topic_filter(f))
+        throw ProtocolError(ReasonCode::TopicFilterInvalid, "invalid topic filter");
     return f;
 }
 
@@ -45,7 +46,8 @@ std::vector<ReasonCode> decode_codes(ByteReader& in) {
     std::string_view rest = in.rest();
     if (rest.empty()) protocol_error("acknowledgement without reason codes");
     codes.reserve(rest.size());
-    for (char c : rest) codes.push_back(static_cast<ReasonCode>(static_cast<std::uint8_t>(c)));
+    for (char c : rest)
+        codes.push_back(static_cast<ReasonCode>(static_cast<std::uint8_t>(c)));
     return codes;
 }
 
@@ -59,7 +61,8 @@ Subscribe decode_subscribe(ByteReader& in, ProtocolVersion v) {
         TopicSubscription t;
         t.filter = read_filter(in);
         t.options = decode_options(in.u8(), v);
-        if (t.options.no_local && is_shared_filter(t.filter)) protocol_error("no local on a shared subscription");
+        if (t.options.no_local && is_shared_filter(t.filter))
+            protocol_error("no local on a shared subscription");
         s.topics.push_back(t);
     }
     if (s.topics.empty()) protocol_error("SUBSCRIBE without topic filters");
@@ -68,7 +71,8 @@ Subscribe decode_subscribe(ByteReader& in, ProtocolVersion v) {
 
 std::size_t body_size(const Subscribe& s, ProtocolVersion v) {
     std::size_t n = 2 + (is_v5(v) ? prefixed_properties_size(s.properties) : 0);
-    for (const auto& t : s.topics) n += 2 + t.filter.size() + 1;
+    for (const auto& t : s.topics)
+        n += 2 + t.filter.size() + 1;
     return n;
 }
 
@@ -102,28 +106,32 @@ std::size_t body_size(const Suback& s, ProtocolVersion v) {
 void write_body(const Suback& s, ProtocolVersion v, ByteWriter& out) {
     out.u16(s.packet_id);
     if (is_v5(v)) write_prefixed_properties(out, s.properties);
-    for (auto rc : s.reasons) out.u8(encode_suback_code(rc, v));
+    for (auto rc : s.reasons)
+        out.u8(encode_suback_code(rc, v));
 }
 
 Unsubscribe decode_unsubscribe(ByteReader& in, ProtocolVersion v) {
     Unsubscribe u;
     u.packet_id = nonzero_packet_id(in);
     if (is_v5(v)) u.properties = decode_properties(in, PropertyContext::Unsubscribe);
-    while (!in.empty()) u.filters.push_back(read_filter(in));
+    while (!in.empty())
+        u.filters.push_back(read_filter(in));
     if (u.filters.empty()) protocol_error("UNSUBSCRIBE without topic filters");
     return u;
 }
 
 std::size_t body_size(const Unsubscribe& u, ProtocolVersion v) {
     std::size_t n = 2 + (is_v5(v) ? prefixed_properties_size(u.properties) : 0);
-    for (auto f : u.filters) n += 2 + f.size();
+    for (auto f : u.filters)
+        n += 2 + f.size();
     return n;
 }
 
 void write_body(const Unsubscribe& u, ProtocolVersion v, ByteWriter& out) {
     out.u16(u.packet_id);
     if (is_v5(v)) write_prefixed_properties(out, u.properties);
-    for (auto f : u.filters) out.prefixed(f);
+    for (auto f : u.filters)
+        out.prefixed(f);
 }
 
 Unsuback decode_unsuback(ByteReader& in, ProtocolVersion v) {
@@ -145,7 +153,8 @@ void write_body(const Unsuback& u, ProtocolVersion v, ByteWriter& out) {
     out.u16(u.packet_id);
     if (!is_v5(v)) return;
     write_prefixed_properties(out, u.properties);
-    for (auto rc : u.reasons) out.u8(static_cast<std::uint8_t>(rc));
+    for (auto rc : u.reasons)
+        out.u8(static_cast<std::uint8_t>(rc));
 }
 
 }  // namespace tapmq::mqtt::detail

@@ -11,7 +11,9 @@ namespace {
 
 enum class DataType : std::uint8_t { None, Byte, TwoByte, FourByte, VarInt, Utf8, Binary, Utf8Pair };
 
-constexpr std::uint16_t bit(PropertyContext c) { return static_cast<std::uint16_t>(1u << static_cast<unsigned>(c)); }
+constexpr std::uint16_t bit(PropertyContext c) {
+    return static_cast<std::uint16_t>(1u << static_cast<unsigned>(c));
+}
 
 using C = PropertyContext;
 constexpr std::uint16_t kPubWill = bit(C::Publish) | bit(C::Will);
@@ -82,12 +84,12 @@ bool Properties::empty() const noexcept {
     // Hot: every acknowledgement asks. A direct check rather than a comparison with Properties{}.
     return !payload_format_indicator && !message_expiry_interval && !content_type && !response_topic &&
            !correlation_data && subscription_identifiers.empty() && !session_expiry_interval &&
-           !assigned_client_identifier && !server_keep_alive && !authentication_method && !authentication_data &&
-           !request_problem_information && !will_delay_interval && !request_response_information &&
-           !response_information && !server_reference && !reason_string && !receive_maximum &&
-           !topic_alias_maximum && !topic_alias && !maximum_qos && !retain_available && user_properties.empty() &&
-           !maximum_packet_size && !wildcard_subscription_available && !subscription_identifier_available &&
-           !shared_subscription_available;
+           !assigned_client_identifier && !server_keep_alive && !authentication_method &&
+           !authentication_data && !request_problem_information && !will_delay_interval &&
+           !request_response_information && !response_information && !server_reference && !reason_string &&
+           !receive_maximum && !topic_alias_maximum && !topic_alias && !maximum_qos && !retain_available &&
+           user_properties.empty() && !maximum_packet_size && !wildcard_subscription_available &&
+           !subscription_identifier_available && !shared_subscription_available;
 }
 
 bool property_allowed(PropertyId id, PropertyContext ctx) noexcept {
@@ -102,7 +104,8 @@ Properties decode_properties(ByteReader& in, PropertyContext ctx) {
     std::bitset<kTable.size()> seen;
     while (!r.empty()) {
         std::uint32_t raw = r.varint();
-        if (raw >= kTable.size() || kTable[raw].type == DataType::None) malformed("unknown property identifier");
+        if (raw >= kTable.size() || kTable[raw].type == DataType::None)
+            malformed("unknown property identifier");
         auto id = static_cast<PropertyId>(raw);
         if (!property_allowed(id, ctx)) malformed("property not allowed in this packet");
         bool repeatable = id == PropertyId::UserProperty ||
@@ -112,38 +115,78 @@ Properties decode_properties(ByteReader& in, PropertyContext ctx) {
 
         using P = PropertyId;
         switch (id) {
-            case P::PayloadFormatIndicator: p.payload_format_indicator = boolean_byte(r); break;
-            case P::MessageExpiryInterval: p.message_expiry_interval = r.u32(); break;
-            case P::ContentType: p.content_type = r.utf8(); break;
-            case P::ResponseTopic: p.response_topic = r.utf8(); break;
-            case P::CorrelationData: p.correlation_data = r.binary(); break;
+            case P::PayloadFormatIndicator:
+                p.payload_format_indicator = boolean_byte(r);
+                break;
+            case P::MessageExpiryInterval:
+                p.message_expiry_interval = r.u32();
+                break;
+            case P::ContentType:
+                p.content_type = r.utf8();
+                break;
+            case P::ResponseTopic:
+                p.response_topic = r.utf8();
+                break;
+            case P::CorrelationData:
+                p.correlation_data = r.binary();
+                break;
             case P::SubscriptionIdentifier: {
                 std::uint32_t v = r.varint();
                 if (v == 0) protocol_error("subscription identifier 0");
                 p.subscription_identifiers.push_back(v);
                 break;
             }
-            case P::SessionExpiryInterval: p.session_expiry_interval = r.u32(); break;
-            case P::AssignedClientIdentifier: p.assigned_client_identifier = r.utf8(); break;
-            case P::ServerKeepAlive: p.server_keep_alive = r.u16(); break;
-            case P::AuthenticationMethod: p.authentication_method = r.utf8(); break;
-            case P::AuthenticationData: p.authentication_data = r.binary(); break;
-            case P::RequestProblemInformation: p.request_problem_information = boolean_byte(r); break;
-            case P::WillDelayInterval: p.will_delay_interval = r.u32(); break;
-            case P::RequestResponseInformation: p.request_response_information = boolean_byte(r); break;
-            case P::ResponseInformation: p.response_information = r.utf8(); break;
-            case P::ServerReference: p.server_reference = r.utf8(); break;
-            case P::ReasonString: p.reason_string = r.utf8(); break;
-            case P::ReceiveMaximum: p.receive_maximum = nonzero_u16(r); break;
-            case P::TopicAliasMaximum: p.topic_alias_maximum = r.u16(); break;
+            case P::SessionExpiryInterval:
+                p.session_expiry_interval = r.u32();
+                break;
+            case P::AssignedClientIdentifier:
+                p.assigned_client_identifier = r.utf8();
+                break;
+            case P::ServerKeepAlive:
+                p.server_keep_alive = r.u16();
+                break;
+            case P::AuthenticationMethod:
+                p.authentication_method = r.utf8();
+                break;
+            case P::AuthenticationData:
+                p.authentication_data = r.binary();
+                break;
+            case P::RequestProblemInformation:
+                p.request_problem_information = boolean_byte(r);
+                break;
+            case P::WillDelayInterval:
+                p.will_delay_interval = r.u32();
+                break;
+            case P::RequestResponseInformation:
+                p.request_response_information = boolean_byte(r);
+                break;
+            case P::ResponseInformation:
+                p.response_information = r.utf8();
+                break;
+            case P::ServerReference:
+                p.server_reference = r.utf8();
+                break;
+            case P::ReasonString:
+                p.reason_string = r.utf8();
+                break;
+            case P::ReceiveMaximum:
+                p.receive_maximum = nonzero_u16(r);
+                break;
+            case P::TopicAliasMaximum:
+                p.topic_alias_maximum = r.u16();
+                break;
             case P::TopicAlias: {
                 std::uint16_t v = r.u16();
                 if (v == 0) throw ProtocolError(ReasonCode::TopicAliasInvalid, "topic alias 0");
                 p.topic_alias = v;
                 break;
             }
-            case P::MaximumQoS: p.maximum_qos = boolean_byte(r); break;
-            case P::RetainAvailable: p.retain_available = boolean_byte(r); break;
+            case P::MaximumQoS:
+                p.maximum_qos = boolean_byte(r);
+                break;
+            case P::RetainAvailable:
+                p.retain_available = boolean_byte(r);
+                break;
             case P::UserProperty: {
                 auto key = r.utf8();
                 auto value = r.utf8();
@@ -156,9 +199,15 @@ Properties decode_properties(ByteReader& in, PropertyContext ctx) {
                 p.maximum_packet_size = v;
                 break;
             }
-            case P::WildcardSubscriptionAvailable: p.wildcard_subscription_available = boolean_byte(r); break;
-            case P::SubscriptionIdentifierAvailable: p.subscription_identifier_available = boolean_byte(r); break;
-            case P::SharedSubscriptionAvailable: p.shared_subscription_available = boolean_byte(r); break;
+            case P::WildcardSubscriptionAvailable:
+                p.wildcard_subscription_available = boolean_byte(r);
+                break;
+            case P::SubscriptionIdentifierAvailable:
+                p.subscription_identifier_available = boolean_byte(r);
+                break;
+            case P::SharedSubscriptionAvailable:
+                p.shared_subscription_available = boolean_byte(r);
+                break;
         }
     }
     return p;
@@ -180,7 +229,8 @@ void for_each_property(const Properties& p, F&& f) {
     if (p.content_type) f(P::ContentType, *p.content_type);
     if (p.response_topic) f(P::ResponseTopic, *p.response_topic);
     if (p.correlation_data) f(P::CorrelationData, *p.correlation_data);
-    for (auto id : p.subscription_identifiers) f(P::SubscriptionIdentifier, VarInt{id});
+    for (auto id : p.subscription_identifiers)
+        f(P::SubscriptionIdentifier, VarInt{id});
     if (p.session_expiry_interval) f(P::SessionExpiryInterval, *p.session_expiry_interval);
     if (p.assigned_client_identifier) f(P::AssignedClientIdentifier, *p.assigned_client_identifier);
     if (p.server_keep_alive) f(P::ServerKeepAlive, *p.server_keep_alive);
@@ -197,7 +247,8 @@ void for_each_property(const Properties& p, F&& f) {
     if (p.topic_alias) f(P::TopicAlias, *p.topic_alias);
     if (p.maximum_qos) f(P::MaximumQoS, *p.maximum_qos);
     if (p.retain_available) f(P::RetainAvailable, *p.retain_available);
-    for (const auto& up : p.user_properties) f(P::UserProperty, up);
+    for (const auto& up : p.user_properties)
+        f(P::UserProperty, up);
     if (p.maximum_packet_size) f(P::MaximumPacketSize, *p.maximum_packet_size);
     if (p.wildcard_subscription_available)
         f(P::WildcardSubscriptionAvailable, *p.wildcard_subscription_available);

@@ -9,15 +9,17 @@
 namespace tapmq::mqtt {
 
 class ProtocolError : public std::runtime_error {
-public:
+  public:
     ProtocolError(ReasonCode code, const std::string& what) : std::runtime_error(what), code_(code) {}
     ReasonCode code() const noexcept { return code_; }
 
-private:
+  private:
     ReasonCode code_;
 };
 
-[[noreturn]] inline void malformed(const char* what) { throw ProtocolError(ReasonCode::MalformedPacket, what); }
+[[noreturn]] inline void malformed(const char* what) {
+    throw ProtocolError(ReasonCode::MalformedPacket, what);
+}
 [[noreturn]] inline void protocol_error(const char* what) {
     throw ProtocolError(ReasonCode::ProtocolError, what);
 }

@@ -40,7 +40,8 @@ namespace {
 
 std::size_t per_delivery_properties_size(const Delivery& d) noexcept {
     std::size_t n = d.message_expiry ? 5 : 0;
-    for (auto id : d.subscription_ids) n += 1 + varint_size(id);
+    for (auto id : d.subscription_ids)
+        n += 1 + varint_size(id);
     if (d.topic_alias != 0) n += 3;
     return n;
 }
@@ -57,7 +58,8 @@ struct Sizes {
 
 }  // namespace
 
-static Sizes sizes_of(const Delivery& d, std::size_t topic_size, std::size_t common_props, std::size_t payload) {
+static Sizes sizes_of(const Delivery& d, std::size_t topic_size, std::size_t common_props,
+                      std::size_t payload) {
     Sizes s{0, 2 + (omits_topic(d) ? 0 : topic_size) + (d.qos != QoS::AtMostOnce ? 2 : 0) + payload};
     if (is_v5(d.version)) {
         s.props = common_props + per_delivery_properties_size(d);
@@ -75,8 +77,9 @@ char* PublishTemplate::write(const Delivery& d, char* out) const noexcept {
     const std::string_view pay = payload();
     Sizes s = sizes_of(d, topic_.size(), props_size_, pay.size());
     ByteWriter w(out, 1 + varint_size(static_cast<std::uint32_t>(s.body)) + s.body);
-    w.u8(static_cast<std::uint8_t>((static_cast<unsigned>(PacketType::Publish) << 4) |
-                                   detail::publish_flags(d.dup && d.qos != QoS::AtMostOnce, d.qos, d.retain)));
+    w.u8(
+        static_cast<std::uint8_t>((static_cast<unsigned>(PacketType::Publish) << 4) |
+                                  detail::publish_flags(d.dup && d.qos != QoS::AtMostOnce, d.qos, d.retain)));
     w.varint(static_cast<std::uint32_t>(s.body));
     w.prefixed(omits_topic(d) ? std::string_view{} : std::string_view(topic_));
     if (d.qos != QoS::AtMostOnce) w.u16(d.packet_id);

@@ -28,7 +28,7 @@ struct Delivery {
 };
 
 class PublishTemplate {
-public:
+  public:
     // Copies everything it needs from `p` (which may point into a transient buffer). The packet's
     // topic alias, subscription identifiers and message expiry are not part of the template.
     explicit PublishTemplate(const Publish& p);
@@ -50,7 +50,7 @@ public:
     char* write(const Delivery& d, char* out) const noexcept;
     void append(const Delivery& d, std::string& out) const;
 
-private:
+  private:
     std::string topic_;
     // [varint length][properties A][B][C][payload]: the common v5 properties split where the
     // per-delivery ones slot in, so every delivery writes all properties in identifier order.

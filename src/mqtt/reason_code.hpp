@@ -53,7 +53,9 @@ enum class ReasonCode : std::uint8_t {
     WildcardSubscriptionsNotSupported = 0xA2,
 };
 
-constexpr bool is_error(ReasonCode rc) noexcept { return static_cast<std::uint8_t>(rc) >= 0x80; }
+constexpr bool is_error(ReasonCode rc) noexcept {
+    return static_cast<std::uint8_t>(rc) >= 0x80;
+}
 
 std::string_view to_string(ReasonCode rc) noexcept;
 

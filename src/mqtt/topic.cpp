@@ -21,7 +21,9 @@ bool is_valid_plain_filter(std::string_view f) noexcept {
 
 }  // namespace
 
-bool is_valid_topic_name(std::string_view name) noexcept { return !name.empty() && !has_wildcard(name); }
+bool is_valid_topic_name(std::string_view name) noexcept {
+    return !name.empty() && !has_wildcard(name);
+}
 
 bool has_wildcard(std::string_view s) noexcept {
     // A plain loop: find_first_of("+#") costs one memchr per byte of the topic (every PUBLISH asks).
@@ -31,7 +33,9 @@ bool has_wildcard(std::string_view s) noexcept {
     return false;
 }
 
-bool is_shared_filter(std::string_view filter) noexcept { return filter.starts_with(kSharePrefix); }
+bool is_shared_filter(std::string_view filter) noexcept {
+    return filter.starts_with(kSharePrefix);
+}
 
 bool is_valid_topic_filter(std::string_view filter) noexcept {
     if (!is_shared_filter(filter)) return is_valid_plain_filter(filter);
@@ -49,7 +53,8 @@ SharedFilter split_shared_filter(std::string_view filter) noexcept {
 }
 
 bool topic_matches(std::string_view filter, std::string_view name) noexcept {
-    if (!name.empty() && name.front() == '$' && !filter.empty() && (filter.front() == '+' || filter.front() == '#')) {
+    if (!name.empty() && name.front() == '$' && !filter.empty() &&
+        (filter.front() == '+' || filter.front() == '#')) {
         return false;
     }
     std::size_t f = 0;

@@ -40,6 +40,8 @@ inline constexpr std::uint32_t kMaxPacketSize = kMaxVarInt + 5;
 std::string_view to_string(PacketType t) noexcept;
 std::string_view to_string(ProtocolVersion v) noexcept;
 
-constexpr bool is_v5(ProtocolVersion v) noexcept { return v == ProtocolVersion::V5; }
+constexpr bool is_v5(ProtocolVersion v) noexcept {
+    return v == ProtocolVersion::V5;
+}
 
 }  // namespace tapmq::mqtt

@@ -463,7 +463,7 @@ TEST(ProtocolErrors, ZeroValuedProperties) {
     expect_error(packet(0x20, bytes({0x00, 0x00}) + props(bytes({0x27}) + u32(0))), V5, kProtocol);
     expect_error(publish(V5, 0x30, "t", 0, props(bytes({0x23}) + u16(0))), V5,
                  ReasonCode::TopicAliasInvalid);  // topic alias 0 (spec 3.3.2.3.4)
-    expect_error(publish(V5, 0x30, "t", 0, props(bytes({0x0B, 0x00}))), V5, kProtocol);     // subscription id
+    expect_error(publish(V5, 0x30, "t", 0, props(bytes({0x0B, 0x00}))), V5, kProtocol);  // subscription id
     expect_error(subscribe(V5, "a", 0x00, 1, props(bytes({0x0B, 0x00}))), V5, kProtocol);
 }
 

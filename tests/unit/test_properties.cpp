@@ -441,7 +441,8 @@ TEST(Properties, ZeroValuesThatAreProtocolErrors) {
     expect_block_error(props(bytes({0x27}) + u32(0)), C::Connect,
                        ReasonCode::ProtocolError);  // max packet size
     expect_block_error(props(bytes({0x27}) + u32(0)), C::Connack, ReasonCode::ProtocolError);
-    expect_block_error(props(bytes({0x23}) + u16(0)), C::Publish, ReasonCode::TopicAliasInvalid);  // topic alias
+    expect_block_error(props(bytes({0x23}) + u16(0)), C::Publish,
+                       ReasonCode::TopicAliasInvalid);                                      // topic alias
     expect_block_error(props(bytes({0x0B, 0x00})), C::Publish, ReasonCode::ProtocolError);  // subscription id
     expect_block_error(props(bytes({0x0B, 0x00})), C::Subscribe, ReasonCode::ProtocolError);
 }
