@@ -1,0 +1,112 @@
+#include "subscriber.hpp"
+
+#include "payload.hpp"
+
+namespace tapmq::cli::bench {
+
+Subscriber::Subscriber(RunContext& ctx, Worker& worker, std::uint32_t id, std::string filter,
+                       const std::vector<std::unique_ptr<Publisher>>& publishers, bool shared)
+    : ctx_(ctx),
+      worker_(worker),
+      stats_(worker.stats()),
+      id_(id),
+      filter_(std::move(filter)),
+      publishers_(publishers),
+      shared_(shared),
+      client_(client::Client::create(worker.io())),
+      next_seq_(publishers.size(), 0),
+      gaps_(publishers.size(), 0) {}
+
+void Subscriber::connect() {
+    const auto& o = ctx_.options();
+    client::ConnectOptions c;
+    c.host = o.host;
+    c.port = o.port;
+    c.version = ctx_.version();
+    c.client_id = "tapmq-bench-" + ctx_.run_id() + "-s" + std::to_string(id_);
+    c.keep_alive = o.keep_alive;
+    c.username = o.username;
+    c.password = o.password;
+    c.connect_timeout = std::chrono::seconds(o.connect_timeout);
+    c.read_buffer_size = 64 * 1024;
+    c.max_read_buffer_size = 1024 * 1024;
+
+    client_->on_message([this](const mqtt::Publish& p) { on_message(p); });
+    client_->on_close([this](const client::Error& e) {
+        if (ctx_.stopping()) {
+            ctx_.closed.fetch_add(1);
+            return;
+        }
+        stats_.errors.add();
+        ctx_.error("subscriber " + std::to_string(id_) + " lost its connection: " + e.message);
+    });
+    client_->connect(c, [this](const client::Error& e, const mqtt::Connack*) {
+        if (ctx_.stopping()) return;
+        if (e) {
+            ctx_.fail("subscriber " + std::to_string(id_) + ": " + e.message);
+            return;
+        }
+        client_->subscribe(filter_, ctx_.qos(), [this](const client::Error& e, const mqtt::Suback* ack) {
+            if (e) {
+                ctx_.fail("subscriber " + std::to_string(id_) + ": " + e.message);
+            } else if (ack->reasons.empty() || mqtt::is_error(ack->reasons[0])) {
+                auto rc = ack->reasons.empty() ? mqtt::ReasonCode::UnspecifiedError : ack->reasons[0];
+                ctx_.fail(client::Error::refused(rc, "subscriber " + std::to_string(id_) +
+                                                         ": SUBSCRIBE to '" + filter_ + "' refused")
+                              .message);
+            } else {
+                ctx_.ready.fetch_add(1);
+            }
+        });
+    });
+}
+
+void Subscriber::stop() {
+    client_->disconnect();
+    if (client_->closed()) ctx_.closed.fetch_add(1);
+}
+
+void Subscriber::on_message(const mqtt::Publish& p) {
+    PayloadHeader h;
+    if (!read_payload_header(p.payload, h) || h.publisher >= publishers_.size()) {
+        stats_.bad_payload.add();
+        return;
+    }
+    const std::int64_t now = now_ns();
+    const auto latency = static_cast<std::uint64_t>(now > h.sent_ns ? now - h.sent_ns : 0);
+    stats_.received.add();
+    stats_.latency_all.record(latency);
+    if (ctx_.in_window(now)) {
+        stats_.received_measured.add();
+        stats_.latency_measured.record(latency);
+    }
+
+    std::uint64_t& next = next_seq_[h.publisher];
+    std::uint64_t credit = 0;
+    if (shared_) {
+        // Each member gets an increasing subsequence; going back is a duplicate or a reordering.
+        if (h.sequence < next) {
+            stats_.out_of_order.add();
+        } else {
+            next = h.sequence + 1;
+        }
+        credit = 1;
+    } else if (h.sequence == next) {
+        next = h.sequence + 1;
+        credit = 1;
+    } else if (h.sequence > next) {
+        const std::uint64_t skipped = h.sequence - next;
+        gaps_[h.publisher] += skipped;
+        stats_.gaps.add(skipped);
+        credit = skipped + 1;  // the window counts the highest sequence seen, so loss cannot close it
+        next = h.sequence + 1;
+    } else if (gaps_[h.publisher] > 0) {
+        --gaps_[h.publisher];
+        stats_.out_of_order.add();
+    } else {
+        stats_.duplicated.add();
+    }
+    if (credit != 0) publishers_[h.publisher]->delivered(credit, worker_);
+}
+
+}  // namespace tapmq::cli::bench

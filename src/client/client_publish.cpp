@@ -1,0 +1,113 @@
+// The outgoing side: PUBLISH encoding, the inflight window and its queue, SUBSCRIBE/UNSUBSCRIBE.
+#include <cassert>
+
+#include "client.hpp"
+#include "mqtt/encoder.hpp"
+#include "mqtt/topic.hpp"
+
+namespace tapmq::client {
+
+bool Client::publish_allowed(mqtt::QoS qos, bool retain) const noexcept {
+    if (state_ != State::Connected) return false;
+    if (static_cast<unsigned>(qos) > static_cast<unsigned>(server_.maximum_qos)) return false;
+    if (retain && !server_.retain_available) return false;
+    return true;
+}
+
+void Client::encode_publish(std::string& out, std::string_view topic, std::string_view payload, mqtt::QoS qos,
+                            bool retain, std::uint16_t packet_id, const mqtt::Properties* properties) {
+    mqtt::Packet packet{std::in_place_type<mqtt::Publish>};
+    auto& p = std::get<mqtt::Publish>(packet);
+    p.topic = topic;
+    p.payload = payload;
+    p.qos = qos;
+    p.retain = retain;
+    p.packet_id = packet_id;
+    if (properties && mqtt::is_v5(version_)) p.properties = *properties;
+    mqtt::encode_append(packet, version_, out);
+}
+
+bool Client::publish(std::string_view topic, std::string_view payload, mqtt::QoS qos, bool retain,
+                     PublishHandler done, const mqtt::Properties* properties) {
+    if (!publish_allowed(qos, retain) || !mqtt::is_valid_topic_name(topic)) return false;
+    const std::size_t before = out_.size();
+    if (qos == mqtt::QoS::AtMostOnce || (queue_.empty() && !window_.full())) {
+        const std::uint16_t id = qos == mqtt::QoS::AtMostOnce ? 0 : window_.acquire(qos, std::move(done));
+        encode_publish(out_, topic, payload, qos, retain, id, properties);
+        if (out_.size() - before > server_.maximum_packet_size) {
+            out_.resize(before);
+            if (id != 0) window_.release(id);
+            return false;
+        }
+        request_flush();
+        return true;
+    }
+    // The window is full: encode now (the views are the caller's), number it when a slot frees.
+    Queued q;
+    encode_publish(q.bytes, topic, payload, qos, retain, 0, properties);
+    if (q.bytes.size() > server_.maximum_packet_size) return false;
+    auto header = mqtt::parse_fixed_header(q.bytes, mqtt::kMaxPacketSize);
+    assert(header);
+    q.packet_id_offset = header->header_size + 2 + topic.size();
+    q.qos = qos;
+    q.done = std::move(done);
+    queue_.push_back(std::move(q));
+    return true;
+}
+
+void Client::pump() {
+    if (state_ != State::Connected || queue_.empty()) return;
+    while (!queue_.empty() && !window_.full()) {
+        Queued& q = queue_.front();
+        const std::uint16_t id = window_.acquire(q.qos, std::move(q.done));
+        q.bytes[q.packet_id_offset] = static_cast<char>(id >> 8);
+        q.bytes[q.packet_id_offset + 1] = static_cast<char>(id & 0xFF);
+        out_ += q.bytes;
+        queue_.pop_front();
+    }
+    request_flush();
+}
+
+void Client::complete(std::uint16_t packet_id, const Error& e) {
+    PublishHandler h = window_.release(packet_id);
+    pump();
+    if (h) h(e);
+}
+
+bool Client::subscribe(std::span<const mqtt::TopicSubscription> topics, SubscribeHandler done,
+                       const mqtt::Properties* properties) {
+    if (state_ != State::Connected || topics.empty()) return false;
+    for (const auto& t : topics) {
+        if (!mqtt::is_valid_topic_filter(t.filter)) return false;
+    }
+    auto id = requests_.add(RequestTable::Request{std::move(done), {}, false});
+    if (!id) return false;
+    mqtt::Packet packet{std::in_place_type<mqtt::Subscribe>};
+    auto& s = std::get<mqtt::Subscribe>(packet);
+    s.packet_id = *id;
+    s.topics.assign(topics.begin(), topics.end());
+    if (properties && mqtt::is_v5(version_)) s.properties = *properties;
+    send(packet);
+    return true;
+}
+
+bool Client::subscribe(std::string_view filter, mqtt::QoS qos, SubscribeHandler done) {
+    mqtt::TopicSubscription t{filter, mqtt::SubscriptionOptions{qos}};
+    return subscribe(std::span<const mqtt::TopicSubscription>(&t, 1), std::move(done));
+}
+
+bool Client::unsubscribe(std::span<const std::string_view> filters, UnsubscribeHandler done,
+                         const mqtt::Properties* properties) {
+    if (state_ != State::Connected || filters.empty()) return false;
+    auto id = requests_.add(RequestTable::Request{{}, std::move(done), false});
+    if (!id) return false;
+    mqtt::Packet packet{std::in_place_type<mqtt::Unsubscribe>};
+    auto& u = std::get<mqtt::Unsubscribe>(packet);
+    u.packet_id = *id;
+    u.filters.assign(filters.begin(), filters.end());
+    if (properties && mqtt::is_v5(version_)) u.properties = *properties;
+    send(packet);
+    return true;
+}
+
+}  // namespace tapmq::client

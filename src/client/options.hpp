@@ -1,0 +1,55 @@
+// What a client asks for when it connects.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "mqtt/packets.hpp"
+
+namespace tapmq::client {
+
+struct WillOptions {
+    std::string topic;
+    std::string payload;
+    mqtt::QoS qos = mqtt::QoS::AtMostOnce;
+    bool retain = false;
+    mqtt::Properties properties;  // MQTT 5 Will Properties; views need only outlive Client::connect()
+};
+
+struct ConnectOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 1883;
+    mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V311;
+    std::string client_id;  // empty: the broker assigns one (MQTT 5) or accepts none (3.1.1, clean start)
+    bool clean_start = true;
+    std::uint16_t keep_alive = 60;  // seconds, 0 = no keep alive
+    std::optional<std::string> username;
+    std::optional<std::string> password;
+    mqtt::Properties properties;  // MQTT 5 CONNECT properties; views need only outlive Client::connect()
+    std::optional<WillOptions> will;
+
+    std::chrono::milliseconds connect_timeout{10'000};  // TCP connect through CONNACK
+    std::uint16_t max_inflight = 65'000;                // local cap on outgoing QoS 1/2 in flight
+    std::size_t read_buffer_size = 16 * 1024;           // initial; grows for large packets and bursts
+    std::size_t max_read_buffer_size = 256 * 1024;  // growth for bursts stops here (not for one big packet)
+    std::uint32_t max_packet_size = mqtt::kMaxPacketSize;  // largest packet accepted from the broker
+};
+
+// What the broker granted in CONNACK (MQTT 5 properties, or their defaults).
+struct ServerInfo {
+    bool session_present = false;
+    std::uint16_t receive_maximum = 65'535;
+    mqtt::QoS maximum_qos = mqtt::QoS::ExactlyOnce;
+    bool retain_available = true;
+    std::uint32_t maximum_packet_size = mqtt::kMaxPacketSize;
+    std::uint16_t topic_alias_maximum = 0;
+    bool wildcard_available = true;
+    bool subscription_ids_available = true;
+    bool shared_available = true;
+    std::optional<std::uint16_t> server_keep_alive;
+    std::string assigned_client_id;
+};
+
+}  // namespace tapmq::client
