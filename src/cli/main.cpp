@@ -1,7 +1,11 @@
-// tapmq: the command-line tool. Subcommands: pub, sub, bench.
+// tapmq: the command-line tool. Subcommands: pub, sub, bench, passwd.
 #include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
 
 #include "args.hpp"
+#include "auth/passwd_tool.hpp"
 #include "bench/bench_options.hpp"
 #include "broker/version.hpp"
 #include "exit_codes.hpp"
@@ -9,6 +13,11 @@
 using namespace tapmq::cli;
 
 int main(int argc, char** argv) {
+    // tapmq passwd takes mosquitto_passwd's arguments unchanged (-c, -b, -D, -U, -H, -I).
+    if (argc >= 2 && std::string(argv[1]) == "passwd") {
+        std::vector<std::string> args(argv + 2, argv + argc);
+        return tapmq::auth::run_passwd(args, std::cin, std::cout, std::cerr);
+    }
     CLI::App app{"tapmq: MQTT command-line tool"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("tapmq ") + tapmq::kVersion);
@@ -18,6 +27,10 @@ int main(int argc, char** argv) {
     auto* pub_cmd = add_pub_command(app, pub);
     auto* sub_cmd = add_sub_command(app, sub);
     auto* bench_cmd = add_bench_command(app, bench_options);
+    app.add_subcommand(
+        "passwd",
+        "Create and edit Mosquitto password files, as mosquitto_passwd: "
+        "tapmq passwd [-c | -D | -U] [-b] [-H sha512-pbkdf2|sha512|argon2id] FILE USER [PASSWORD]");
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import mqtt_codec as m
+from broker_proc import broker_binary
 
 pytestmark = pytest.mark.mosquitto_skip("tapmqd security configuration")
 
@@ -236,3 +238,16 @@ def test_sighup_reloads_password_and_acl_files(secured, raw, tmp_path):
     secured.wait_log(r"Reloading configuration", start=mark)
     c = login(raw, secured, "newbie", "newbie", "pw")
     c.subscribe(("newbie/#", 1), ("secret/#", 1), expect_rcs=[1, 0x87])
+
+
+def test_password_file_from_tapmq_passwd(broker_factory, raw, tmp_path):
+    """`tapmq passwd` writes Mosquitto's format: created with -c, extended, one user deleted with -D."""
+    tool = os.environ.get("TAPMQ", str(Path(broker_binary()).with_name("tapmq")))
+    pw = tmp_path / "pw"
+    subprocess.run([tool, "passwd", "-c", "-b", str(pw), "TAP0007", "TAP0007_0000000000"], check=True)
+    subprocess.run([tool, "passwd", "-b", str(pw), "gone", "whatever"], check=True)
+    subprocess.run([tool, "passwd", "-D", str(pw), "gone"], check=True)
+    assert pw.read_text().startswith("TAP0007:$7$")
+    b = broker_factory(["allow_anonymous false", f"password_file {pw}"])
+    login(raw, b, "t7", "TAP0007", "TAP0007_0000000000")
+    login(raw, b, "g", "gone", "whatever", rc=0x86)
