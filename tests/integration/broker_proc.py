@@ -104,7 +104,10 @@ class Broker:
             cmd.append("-v")
         env = dict(os.environ)
         # keep ASan's quarantine small so that memory-bound checks measure the broker
-        env.setdefault("ASAN_OPTIONS", "quarantine_size_mb=16:detect_leaks=1")
+        asan = env.get("ASAN_OPTIONS", "detect_leaks=1")
+        if "quarantine_size_mb" not in asan:
+            asan += ":quarantine_size_mb=16"  # ASan's default 256 MB would show up as broker RSS
+        env["ASAN_OPTIONS"] = asan
         if self.env:
             env.update(self.env)
         self.log = []
