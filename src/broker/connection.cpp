@@ -13,6 +13,10 @@
 namespace tapmq::broker {
 namespace {
 
+// The input buffer starts empty, grows by doubling from kMinRead while reads fill it (a busy
+// connection soon reads 16 KiB and more at a time), and drops back once it held a large packet. An
+// idle connection thus costs a few hundred bytes of buffer, not a full read chunk.
+constexpr std::size_t kMinRead = 512;
 constexpr std::size_t kReadChunk = 16 * 1024;
 
 }  // namespace
@@ -25,9 +29,7 @@ Connection::Connection(Broker& broker, Worker& worker, const ListenerSettings& l
       transport_(std::move(t)),
       remote_(transport_->remote_address()),
       decoder_(broker.limits().max_packet_size),
-      keepalive_timer_(worker.context()) {
-    in_.resize(kReadChunk);
-}
+      keepalive_timer_(worker.context()) {}
 
 Connection::~Connection() = default;
 
@@ -69,9 +71,10 @@ void Connection::read() {
             in_end_ -= in_begin_;
             in_begin_ = 0;
         }
-        if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
+        if (in_end_ == in_.size()) in_.resize(std::max(kMinRead, in_.size() * 2));
     }
-    transport_->async_read_some(boost::asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+    read_space_ = in_.size() - in_end_;
+    transport_->async_read_some(boost::asio::buffer(in_.data() + in_end_, read_space_),
                                 [self = shared_from_this()](const boost::system::error_code& ec,
                                                             std::size_t n) { self->on_read(ec, n); });
 }
@@ -84,6 +87,8 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
         return;
     }
     in_end_ += n;
+    // A read that filled all the room it had says more is waiting: read bigger from now on.
+    if (n == read_space_ && in_.size() < kReadChunk) in_.resize(std::min(kReadChunk, in_.size() * 2));
     Stats::add(broker_.stats().bytes_received, n);
     last_rx_ = Clock::now();
     {

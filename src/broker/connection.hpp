@@ -102,6 +102,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string in_;
     std::size_t in_begin_ = 0;
     std::size_t in_end_ = 0;
+    std::size_t read_space_ = 0;  // room offered to the read in progress
     mqtt::StreamDecoder decoder_;
     State state_ = State::AwaitConnect;
     boost::asio::steady_timer keepalive_timer_;
