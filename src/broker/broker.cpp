@@ -272,9 +272,9 @@ void Broker::housekeeping() {
             end_session(s);
         }
     }
-    static unsigned ticks = 0;
-    if (++ticks % 60 == 0) router_.expire_retained(now);
-    if (config_.sys_interval != 0 && ticks % config_.sys_interval == 0) sys_->publish(now);
+    ++housekeeping_ticks_;
+    if (housekeeping_ticks_ % 60 == 0) router_.expire_retained(now);
+    if (config_.sys_interval != 0 && housekeeping_ticks_ % config_.sys_interval == 0) sys_->publish(now);
 }
 
 void Broker::publish_will(const StoredWill& w) {
@@ -291,11 +291,7 @@ void Broker::end_session(const SessionPtr& s) {
     if (auto w = s->take_pending_will(Clock::now(), true)) publish_will(*w);
     router_.redistribute_shared(s, true);
     if (durability_ && s->stored()) {
-        persist::Batch local;
-        persist::Batch* b = Durability::batch();
-        if (b == nullptr) b = &local;
-        b->erase_session(s->client_id());
-        if (b == &local) durability_->submit(std::move(local));
+        durability_->write([&s](persist::Batch& b) { b.erase_session(s->client_id()); });
     }
     router_.unsubscribe_all(s);
     sessions_.remove(s);

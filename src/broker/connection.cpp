@@ -176,7 +176,7 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
     const auto& tmpl = o.msg->publish;
     bool new_alias = false;
     if (client_topic_alias_max_ != 0) {
-        auto it = outbound_aliases_.find(std::string(tmpl.topic()));
+        auto it = outbound_aliases_.find(tmpl.topic());
         if (it != outbound_aliases_.end()) {
             d.topic_alias = it->second;
             d.omit_topic = true;

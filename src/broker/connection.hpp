@@ -19,6 +19,7 @@
 #include "mqtt/decoder.hpp"
 #include "mqtt/packets.hpp"
 #include "session.hpp"
+#include "subscription_tree.hpp"  // detail::StringHash
 #include "transport.hpp"
 
 namespace tapmq::broker {
@@ -135,7 +136,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::uint64_t needs_durable_ = 0;  // the pending bytes may go once this scope is durable
     bool waiting_durable_ = false;
     bool closed_ = false;
-    std::unordered_map<std::string, std::uint16_t> outbound_aliases_;  // topic -> alias
+    // topic -> alias; probed with the message's topic view, no string built per delivery
+    std::unordered_map<std::string, std::uint16_t, detail::StringHash, std::equal_to<>> outbound_aliases_;
 };
 
 }  // namespace tapmq::broker

@@ -57,6 +57,17 @@ class Durability {
     static std::uint64_t current_seq() noexcept;
     // Writes a batch outside any scope (e.g. an acknowledgement received): nothing waits on it.
     void submit(persist::Batch&& b);
+    // Runs f(batch) on the thread's open scope, or on a batch of its own submitted at once.
+    template <typename F>
+    void write(F&& f) {
+        if (persist::Batch* b = batch()) {
+            f(*b);
+            return;
+        }
+        persist::Batch own;
+        f(own);
+        submit(std::move(own));
+    }
 
     // A message record, written once however many sessions reference it, erased with the last one.
     void reference(const Message& m, persist::Batch& b);

@@ -137,15 +137,13 @@ void Router::restore_retained(const MessagePtr& msg) {
 
 void Router::set_retained(const MessagePtr& msg) {
     if (durability_ != nullptr && !msg->topic().starts_with("$SYS")) {
-        persist::Batch local;
-        persist::Batch* b = Durability::batch();
-        if (b == nullptr) b = &local;
-        if (msg->publish.payload().empty()) {
-            b->erase_retained(msg->topic());
-        } else {
-            b->put_retained(Durability::to_stored(*msg, 0));
-        }
-        if (b == &local) durability_->submit(std::move(local));
+        durability_->write([&msg](persist::Batch& b) {
+            if (msg->publish.payload().empty()) {
+                b.erase_retained(msg->topic());
+            } else {
+                b.put_retained(Durability::to_stored(*msg, 0));
+            }
+        });
     }
     if (msg->publish.payload().empty()) {
         if (retained_.erase(msg->topic())) Stats::sub(stats_.retained_messages);

@@ -25,9 +25,7 @@ void Session::deliver(Outgoing out) {
         enqueue_locked(std::move(out));
         return;
     }
-    if (!send_inflight_locked(std::move(out))) {
-        // The connection's buffer is full: the message waits in the queue (already moved there).
-    }
+    send_inflight_locked(std::move(out));  // a full buffer leaves it at the head of the queue
 }
 
 std::size_t Session::window_locked() const noexcept {
@@ -63,18 +61,6 @@ void Session::enqueue_locked(Outgoing&& out) {
 
 namespace {
 
-// Runs f(batch) on the thread's open scope, or on a batch of its own submitted at once.
-template <typename F>
-void with_batch(Durability* d, F&& f) {
-    if (persist::Batch* b = Durability::batch()) {
-        f(*b);
-        return;
-    }
-    persist::Batch b;
-    f(b);
-    d->submit(std::move(b));
-}
-
 std::uint8_t options_byte(const mqtt::SubscriptionOptions& o) {
     return static_cast<std::uint8_t>(static_cast<unsigned>(o.qos) | (o.no_local ? 0x04 : 0) |
                                      (o.retain_as_published ? 0x08 : 0) | (o.retain_handling << 4));
@@ -84,7 +70,7 @@ std::uint8_t options_byte(const mqtt::SubscriptionOptions& o) {
 
 void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint16_t packet_id) {
     if (!persistent() || out.qos == mqtt::QoS::AtMostOnce) return;
-    with_batch(durability_, [&](persist::Batch& b) {
+    durability_->write([&](persist::Batch& b) {
         if (out.store_key == 0) {
             out.store_key = ++last_store_key_;
             durability_->reference(*out.msg, b);
@@ -103,7 +89,7 @@ void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint
 
 void Session::forget_outgoing_locked(const Outgoing& out) {
     if (out.store_key == 0 || durability_ == nullptr) return;
-    with_batch(durability_, [&](persist::Batch& b) {
+    durability_->write([&](persist::Batch& b) {
         b.erase_outgoing(client_id_, out.store_key);
         if (out.msg) durability_->unreference(*out.msg, b);
     });
@@ -112,7 +98,7 @@ void Session::forget_outgoing_locked(const Outgoing& out) {
 void Session::persist_meta() {
     if (durability_ == nullptr) return;
     std::lock_guard lock(mutex_);
-    with_batch(durability_, [&](persist::Batch& b) {
+    durability_->write([&](persist::Batch& b) {
         if (expiry_interval() == 0) {
             b.erase_session(client_id_);
             return;
@@ -314,7 +300,7 @@ bool Session::on_pubrec(std::uint16_t id, bool error) {
     it->stage = Stage::AwaitPubcomp;
     if (it->out.store_key != 0 && persistent()) {
         store_outgoing_locked(it->out, static_cast<std::uint8_t>(Stage::AwaitPubcomp), id);
-        with_batch(durability_, [&](persist::Batch& b) { durability_->unreference(*it->out.msg, b); });
+        durability_->write([&](persist::Batch& b) { durability_->unreference(*it->out.msg, b); });
     }
     it->out.msg.reset();  // the message itself is no longer needed, only the packet id
     if (conn_) conn_->send_pubrel(id);
@@ -334,16 +320,14 @@ bool Session::on_pubcomp(std::uint16_t id) {
 bool Session::begin_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
     if (!incoming_qos2_.insert(id).second) return false;
-    if (persistent())
-        with_batch(durability_, [&](persist::Batch& b) { b.put_incoming_qos2(client_id_, id); });
+    if (persistent()) durability_->write([&](persist::Batch& b) { b.put_incoming_qos2(client_id_, id); });
     return true;
 }
 
 bool Session::release_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
     if (incoming_qos2_.erase(id) == 0) return false;
-    if (persistent())
-        with_batch(durability_, [&](persist::Batch& b) { b.erase_incoming_qos2(client_id_, id); });
+    if (persistent()) durability_->write([&](persist::Batch& b) { b.erase_incoming_qos2(client_id_, id); });
     return true;
 }
 
@@ -357,7 +341,7 @@ bool Session::add_subscription(std::string_view filter, const SubscriptionRecord
     auto [it, inserted] = subscriptions_.try_emplace(std::string(filter), r);
     if (!inserted) it->second = r;
     if (persistent()) {
-        with_batch(durability_, [&](persist::Batch& b) {
+        durability_->write([&](persist::Batch& b) {
             b.put_subscription(client_id_, filter, options_byte(r.options), r.identifier);
         });
     }
@@ -370,7 +354,7 @@ bool Session::remove_subscription(std::string_view filter) {
     if (it == subscriptions_.end()) return false;
     subscriptions_.erase(it);
     if (persistent())
-        with_batch(durability_, [&](persist::Batch& b) { b.erase_subscription(client_id_, filter); });
+        durability_->write([&](persist::Batch& b) { b.erase_subscription(client_id_, filter); });
     return true;
 }
 
