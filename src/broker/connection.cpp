@@ -28,27 +28,26 @@ Connection::Connection(Broker& broker, Worker& worker, const ListenerSettings& l
       listener_(listener),
       transport_(std::move(t)),
       remote_(transport_->remote_address()),
-      decoder_(broker.limits().max_packet_size),
-      keepalive_timer_(worker.context()) {}
+      decoder_(broker.limits().max_packet_size) {}
 
 Connection::~Connection() = default;
 
 void Connection::start() {
     worker_.add(this);
     spdlog::info("New connection from {} on {}.", remote_, listener_.name);
-    last_rx_ = Clock::now();
     keepalive_limit_ = std::chrono::seconds(broker_.limits().connect_timeout_seconds);
     arm_keepalive();  // also bounds the transport handshake
-    transport_->async_handshake([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (self->state_ == State::Closed) return;
-        if (ec) {
-            spdlog::warn("{} handshake with {} failed: {}.", self->transport_->kind(), self->remote_,
-                         ec.message());
-            self->close_now();
-            return;
-        }
-        self->read();
-    });
+    transport_->async_handshake(shared_from_this());
+}
+
+void Connection::on_handshake(const boost::system::error_code& ec) {
+    if (state_ == State::Closed) return;
+    if (ec) {
+        spdlog::warn("{} handshake with {} failed: {}.", transport_->kind(), remote_, ec.message());
+        close_now();
+        return;
+    }
+    read();
 }
 
 void Connection::end_handshake() {
@@ -61,9 +60,24 @@ std::string Connection::describe() const {
     return client_id_.empty() ? remote_ : client_id_ + " (" + remote_ + ")";
 }
 
+boost::asio::steady_timer& Connection::timer() {
+    if (!timer_) timer_ = std::make_unique<boost::asio::steady_timer>(worker_.context());
+    return *timer_;
+}
+
 // ---------------------------------------------------------------- input
 
 void Connection::read() {
+    if (in_begin_ == in_end_ && transport_->reads_on_readiness()) {
+        if (more_to_read_) {
+            // Readiness is edge-triggered: bytes left behind by a full read raise no new event.
+            more_to_read_ = false;
+            boost::asio::post(worker_.context(), [self = shared_from_this()] { self->on_readable({}); });
+        } else {
+            transport_->async_wait_readable(shared_from_this());
+        }
+        return;
+    }
     if (in_end_ == in_.size()) {
         // Make room: move unread bytes to the front, or grow for a packet larger than the buffer.
         if (in_begin_ > 0) {
@@ -73,10 +87,42 @@ void Connection::read() {
         }
         if (in_end_ == in_.size()) in_.resize(std::max(kMinRead, in_.size() * 2));
     }
-    read_space_ = in_.size() - in_end_;
-    transport_->async_read_some(boost::asio::buffer(in_.data() + in_end_, read_space_),
-                                [self = shared_from_this()](const boost::system::error_code& ec,
-                                                            std::size_t n) { self->on_read(ec, n); });
+    read_space_ = static_cast<std::uint32_t>(in_.size() - in_end_);
+    transport_->async_read_some(boost::asio::buffer(in_.data() + in_end_, read_space_), shared_from_this());
+}
+
+void Connection::note_received(std::size_t n) {
+    Stats::add(broker_.stats().bytes_received, n);
+    if (state_ != State::AwaitConnect) last_rx_ = Clock::now();  // CONNECT's deadline is fixed
+}
+
+void Connection::on_readable(const boost::system::error_code& ec) {
+    if (state_ == State::Closed) return;
+    if (in_begin_ != in_end_) {  // an incomplete packet waits: the buffered path completes it
+        if (reading()) read();
+        return;
+    }
+    boost::system::error_code rec = ec;
+    std::size_t n = 0;
+    std::span<char> scratch = worker_.scratch();
+    if (!rec) n = transport_->read_now(boost::asio::buffer(scratch.data(), scratch.size()), rec);
+    if (rec == boost::asio::error::would_block) {
+        if (reading()) read();
+        return;
+    }
+    if (rec || n == 0) {
+        if (state_ == State::Connected) spdlog::info("Client {} closed its connection.", describe());
+        close_now();
+        return;
+    }
+    more_to_read_ = n == scratch.size();
+    note_received(n);
+    {
+        Durability::Scope scope(broker_.durability());
+        keep_partial(process_input({scratch.data(), n}));
+    }
+    worker_.flush_deferred();
+    if (reading()) read();
 }
 
 void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
@@ -86,30 +132,31 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
         close_now();
         return;
     }
-    in_end_ += n;
-    // A read that filled all the room it had says more is waiting: read bigger from now on.
-    if (n == read_space_ && in_.size() < kReadChunk) in_.resize(std::min(kReadChunk, in_.size() * 2));
-    Stats::add(broker_.stats().bytes_received, n);
-    last_rx_ = Clock::now();
+    in_end_ += static_cast<std::uint32_t>(n);
+    // A read that filled all the room it had says more is waiting.
+    if (n == read_space_) {
+        more_to_read_ = true;
+        if (in_.size() < kReadChunk) in_.resize(std::min(kReadChunk, in_.size() * 2));
+    }
+    note_received(n);
     {
         // One change set for everything this read brings: its acknowledgements wait for one commit.
         Durability::Scope scope(broker_.durability());
-        process_input();
+        keep_partial(process_input({in_.data() + in_begin_, in_end_ - in_begin_}));
     }
     worker_.flush_deferred();
-    if (state_ == State::AwaitConnect || state_ == State::Connected) read();
+    if (reading()) read();
 }
 
-void Connection::process_input() {
-    std::string_view view(in_.data() + in_begin_, in_end_ - in_begin_);
+std::string_view Connection::process_input(std::string_view view) {
     if (state_ == State::AwaitConnect && !view.empty() && static_cast<std::uint8_t>(view.front()) != 0x10) {
         // Not MQTT, or not starting with CONNECT (spec 3.1): no need to wait for a whole packet.
         spdlog::info("Closing {}: first packet is not CONNECT.", describe());
         close_now();
-        return;
+        return {};
     }
     try {
-        while (state_ == State::AwaitConnect || state_ == State::Connected) {
+        while (reading()) {
             auto packet = decoder_.next(view);
             if (!packet) break;
             Stats::add(broker_.stats().messages_received);
@@ -121,23 +168,31 @@ void Connection::process_input() {
         } else {
             fail(e.code(), e.what());
         }
+        return {};
+    }
+    return reading() ? view : std::string_view{};
+}
+
+void Connection::keep_partial(std::string_view rest) {
+    if (rest.empty()) {
+        // Nothing pending: an idle connection keeps no input buffer on the readiness path, and
+        // the others give back the room a large packet needed.
+        in_begin_ = in_end_ = 0;
+        if (transport_->reads_on_readiness() || in_.size() > 4 * kReadChunk) std::string().swap(in_);
         return;
     }
-    in_begin_ = in_end_ - view.size();
-    if (in_begin_ == in_end_) {
-        in_begin_ = in_end_ = 0;
-        if (in_.size() > 4 * kReadChunk) {  // give back the room a large packet needed
-            in_.resize(kReadChunk);
-            in_.shrink_to_fit();
-        }
+    // The room the rest of this packet needs (at least), plus a usual read's worth.
+    const std::size_t want = std::max(decoder_.bytes_needed(), rest.size() + kMinRead);
+    if (rest.data() >= in_.data() && rest.data() < in_.data() + in_.size()) {
+        // Already in in_ (buffered path): move it to the front.
+        std::memmove(in_.data(), rest.data(), rest.size());
+        if (in_.size() < want) in_.resize(want);
+    } else {
+        if (in_.size() < want) in_.resize(want);
+        std::memcpy(in_.data(), rest.data(), rest.size());
     }
-    const std::size_t needed = decoder_.bytes_needed();
-    if (needed > in_.size() - in_begin_) {
-        std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
-        in_end_ -= in_begin_;
-        in_begin_ = 0;
-        if (needed > in_.size()) in_.resize(needed);
-    }
+    in_begin_ = 0;
+    in_end_ = static_cast<std::uint32_t>(rest.size());
 }
 
 // ---------------------------------------------------------------- output
@@ -176,18 +231,19 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
     const auto& tmpl = o.msg->publish;
     bool new_alias = false;
     if (client_topic_alias_max_ != 0) {
-        auto it = outbound_aliases_.find(tmpl.topic());
-        if (it != outbound_aliases_.end()) {
+        if (!outbound_aliases_) outbound_aliases_ = std::make_unique<AliasMap>();
+        auto it = outbound_aliases_->find(tmpl.topic());
+        if (it != outbound_aliases_->end()) {
             d.topic_alias = it->second;
             d.omit_topic = true;
-        } else if (outbound_aliases_.size() < client_topic_alias_max_) {
-            d.topic_alias = static_cast<std::uint16_t>(outbound_aliases_.size() + 1);
+        } else if (outbound_aliases_->size() < client_topic_alias_max_) {
+            d.topic_alias = static_cast<std::uint16_t>(outbound_aliases_->size() + 1);
             new_alias = true;
         }
     }
     const std::size_t size = tmpl.size(d);
     if (size > client_max_packet_size_) return SendResult::TooLarge;  // spec 3.1.2.11.4: discard
-    if (new_alias) outbound_aliases_.emplace(std::string(tmpl.topic()), d.topic_alias);
+    if (new_alias) outbound_aliases_->emplace(std::string(tmpl.topic()), d.topic_alias);
     const std::size_t old = out_.size();
     out_.resize(old + size);
     tmpl.write(d, out_.data() + old);
@@ -246,9 +302,7 @@ void Connection::flush() {
             writing_.swap(out_);
             write_in_progress_ = true;
             Stats::add(broker_.stats().bytes_sent, writing_.size());
-            transport_->async_write(boost::asio::buffer(writing_),
-                                    [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                std::size_t n) { self->on_written(ec, n); });
+            transport_->async_write(boost::asio::buffer(writing_), shared_from_this());
         }
     }
     if (close) close_now();
@@ -294,8 +348,8 @@ void Connection::refuse_login(mqtt::ReasonCode rc, const std::string& why) {
     const auto delay = broker_.login_throttle().record_failure(remote_ip());
     spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id_, username_, remote_, why);
     state_ = State::Closing;  // read nothing more; the refusal follows the back-off delay
-    keepalive_timer_.expires_after(delay);
-    keepalive_timer_.async_wait([self = shared_from_this(), rc, why](const boost::system::error_code& ec) {
+    timer().expires_after(delay);
+    timer().async_wait([self = shared_from_this(), rc, why](const boost::system::error_code& ec) {
         if (ec || self->state_ == State::Closed) return;
         self->state_ = State::AwaitConnect;
         self->refuse(rc, why.c_str());
@@ -331,8 +385,8 @@ void Connection::close_after_flush() {
     }
     flush();
     // A peer that never reads must not keep us waiting: close regardless after a grace period.
-    keepalive_timer_.expires_after(std::chrono::seconds(2));
-    keepalive_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    timer().expires_after(std::chrono::seconds(2));
+    timer().async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
         if (!ec) self->close_now();
     });
 }
@@ -344,7 +398,7 @@ void Connection::close_now() {
         std::lock_guard lock(out_mutex_);
         closed_ = true;
     }
-    keepalive_timer_.cancel();
+    if (timer_) timer_->cancel();
     // Bookkeeping first (connection counts, session end, will): a client that sees the socket close
     // and reconnects at once must find the broker's state already updated.
     on_closed();
@@ -354,24 +408,25 @@ void Connection::close_now() {
 // ---------------------------------------------------------------- keep alive
 
 void Connection::arm_keepalive() {
-    if (keepalive_limit_.count() == 0) return;
-    auto deadline = last_rx_ + keepalive_limit_;
-    keepalive_timer_.expires_at(deadline);
-    keepalive_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec || self->state_ == State::Closed || self->state_ == State::Closing) return;
-        if (Clock::now() - self->last_rx_ < self->keepalive_limit_) {
-            self->arm_keepalive();
-            return;
-        }
-        if (self->state_ == State::AwaitConnect) {
-            spdlog::info("Closing {}: no CONNECT within {} s.", self->describe(),
-                         self->broker_.limits().connect_timeout_seconds);
-            self->close_now();
-        } else {
-            spdlog::info("Client {} has exceeded timeout, disconnecting.", self->describe());
-            self->fail(mqtt::ReasonCode::KeepAliveTimeout, "keep alive timeout");
-        }
-    });
+    last_rx_ = Clock::now();
+}
+
+void Connection::end_overdue() {
+    switch (state_) {
+        case State::AwaitConnect:
+        case State::Authenticating:
+            spdlog::info("Closing {}: no CONNECT within {} s.", describe(),
+                         broker_.limits().connect_timeout_seconds);
+            close_now();
+            break;
+        case State::Connected:
+            spdlog::info("Client {} has exceeded timeout, disconnecting.", describe());
+            fail(mqtt::ReasonCode::KeepAliveTimeout, "keep alive timeout");
+            break;
+        case State::Closing:
+        case State::Closed:
+            break;
+    }
 }
 
 }  // namespace tapmq::broker

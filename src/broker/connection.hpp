@@ -30,7 +30,7 @@ struct ListenerSettings;
 
 enum class SendResult { Sent, Full, TooLarge };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection final : public IoHandler, public std::enable_shared_from_this<Connection> {
   public:
     Connection(Broker& broker, Worker& worker, const ListenerSettings& listener,
                std::unique_ptr<Transport> t);
@@ -54,12 +54,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const std::string& client_id() const noexcept { return client_id_; }
     Worker& worker() noexcept { return worker_; }
 
+    // The worker's periodic sweep: whether the CONNECT or keep alive deadline has passed, and
+    // ending the connection when it has.
+    bool overdue(Clock::time_point now) const noexcept {
+        return keepalive_limit_.count() != 0 && now - last_rx_ >= keepalive_limit_;
+    }
+    void end_overdue();
+
   private:
     enum class State { AwaitConnect, Authenticating, Connected, Closing, Closed };
 
+    // IoHandler: completions from the transport (worker thread).
+    void on_handshake(const boost::system::error_code& ec) override;
+    void on_read(const boost::system::error_code& ec, std::size_t n) override;
+    void on_readable(const boost::system::error_code& ec) override;
+    void on_written(const boost::system::error_code& ec, std::size_t n) override;
+
+    bool reading() const noexcept { return state_ == State::AwaitConnect || state_ == State::Connected; }
     void read();
-    void on_read(const boost::system::error_code& ec, std::size_t n);
-    void process_input();
+    // Common to both read paths: `n` new bytes arrived.
+    void note_received(std::size_t n);
+    // Decodes and handles the packets in `view`; returns the bytes of an incomplete packet at its
+    // end (empty when every byte was used, or the connection ended).
+    std::string_view process_input(std::string_view view);
+    // Keeps the unprocessed tail of the input in in_ (which is released when nothing is left).
+    void keep_partial(std::string_view rest);
     void handle(mqtt::Packet& p);
 
     void on_connect(mqtt::Connect& c);
@@ -84,9 +103,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     void send(const mqtt::Packet& p);  // worker thread
     void request_flush();              // out_mutex_ held by caller: schedule a flush
-    void on_written(const boost::system::error_code& ec, std::size_t n);
 
+    // The deadline the worker's sweep checks: CONNECT timeout, then 1.5 x keep alive from the
+    // last byte received.
     void arm_keepalive();
+    // A one-off timer for the rare delays (login back-off, close grace period), made on demand.
+    boost::asio::steady_timer& timer();
     // Login refused: the CONNACK goes out after the address's back-off delay.
     void refuse_login(mqtt::ReasonCode rc, const std::string& why);
     void end_handshake();
@@ -99,14 +121,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::unique_ptr<Transport> transport_;
     std::string remote_;
 
-    // Input (worker thread only).
+    // Input (worker thread only). Plain TCP reads into the worker's scratch buffer and in_ holds
+    // only an incomplete packet; other transports read into in_.
     std::string in_;
-    std::size_t in_begin_ = 0;
-    std::size_t in_end_ = 0;
-    std::size_t read_space_ = 0;  // room offered to the read in progress
+    std::uint32_t in_begin_ = 0;
+    std::uint32_t in_end_ = 0;
+    std::uint32_t read_space_ = 0;  // room offered to the read in progress
+    bool more_to_read_ = false;     // the last read filled its buffer: read again before waiting
     mqtt::StreamDecoder decoder_;
     State state_ = State::AwaitConnect;
-    boost::asio::steady_timer keepalive_timer_;
+    std::unique_ptr<boost::asio::steady_timer> timer_;
     Clock::time_point last_rx_{};
     std::chrono::milliseconds keepalive_limit_{0};
 
@@ -136,8 +160,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::uint64_t needs_durable_ = 0;  // the pending bytes may go once this scope is durable
     bool waiting_durable_ = false;
     bool closed_ = false;
-    // topic -> alias; probed with the message's topic view, no string built per delivery
-    std::unordered_map<std::string, std::uint16_t, detail::StringHash, std::equal_to<>> outbound_aliases_;
+    // topic -> alias; probed with the message's topic view, no string built per delivery. Made
+    // when the client allows aliases.
+    using AliasMap = std::unordered_map<std::string, std::uint16_t, detail::StringHash, std::equal_to<>>;
+    std::unique_ptr<AliasMap> outbound_aliases_;
 };
 
 }  // namespace tapmq::broker

@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "connection.hpp"
@@ -163,7 +165,7 @@ std::uint16_t Session::next_packet_id_locked() {
     }
 }
 
-std::deque<Session::Inflight>::iterator Session::find_inflight_locked(std::uint16_t id) {
+Session::Deque<Session::Inflight>::iterator Session::find_inflight_locked(std::uint16_t id) {
     // Acknowledgements mostly arrive in order, so the match is usually at the front.
     for (auto it = inflight_.begin(); it != inflight_.end(); ++it) {
         if (it->packet_id == id) return it;
@@ -230,17 +232,24 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
     if (access) {
         // What waited for this session was checked against whoever it was then: check again with
         // the identity that resumes it (it may be another user, or the ACL may have changed).
-        std::erase_if(queue_, [this, &access](const Outgoing& o) {
-            if (access->can_read(o.msg->topic())) return false;
-            queued_bytes_ -= o.msg->bytes();
-            forget_outgoing_locked(o);
-            return true;
-        });
-        std::erase_if(inflight_, [this, &access](const Inflight& i) {
-            if (i.stage == Stage::AwaitPubcomp || access->can_read(i.out.msg->topic())) return false;
-            forget_outgoing_locked(i.out);
-            return true;
-        });
+        queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
+                                    [this, &access](const Outgoing& o) {
+                                        if (access->can_read(o.msg->topic())) return false;
+                                        queued_bytes_ -= o.msg->bytes();
+                                        forget_outgoing_locked(o);
+                                        return true;
+                                    }),
+                     queue_.end());
+        inflight_.erase(
+            std::remove_if(inflight_.begin(), inflight_.end(),
+                           [this, &access](const Inflight& i) {
+                               if (i.stage == Stage::AwaitPubcomp || access->can_read(i.out.msg->topic())) {
+                                   return false;
+                               }
+                               forget_outgoing_locked(i.out);
+                               return true;
+                           }),
+            inflight_.end());
     }
     online_.store(true, std::memory_order_relaxed);
     pending_will_.reset();

@@ -10,14 +10,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
+
+#include <boost/container/deque.hpp>
+#include <boost/container/flat_set.hpp>
 
 #include "message.hpp"
 #include "mqtt/packets.hpp"
@@ -163,7 +164,11 @@ class Session : public std::enable_shared_from_this<Session> {
     bool send_inflight_locked(Outgoing&& out);
     void pump_locked();
     std::uint16_t next_packet_id_locked();
-    std::deque<Inflight>::iterator find_inflight_locked(std::uint16_t id);
+    // boost's deque allocates nothing until the first element (std::deque allocates ~600 bytes at
+    // construction): most sessions of idle clients never queue anything.
+    template <class T>
+    using Deque = boost::container::deque<T>;
+    Deque<Inflight>::iterator find_inflight_locked(std::uint16_t id);
     std::size_t window_locked() const noexcept;
     void drop(const Outgoing& out, const char* why);
     // Store writes (no-ops unless persistent()); they go to the thread's open scope.
@@ -182,11 +187,11 @@ class Session : public std::enable_shared_from_this<Session> {
     std::atomic<ClientAccessPtr> access_;  // null: no ACL applies
     std::atomic<bool> online_{false};
     std::uint16_t client_receive_maximum_ = 65535;
-    std::deque<Inflight> inflight_;
-    std::deque<Outgoing> queue_;
+    Deque<Inflight> inflight_;
+    Deque<Outgoing> queue_;
     std::uint64_t queued_bytes_ = 0;
     std::uint16_t last_packet_id_ = 0;
-    std::unordered_set<std::uint16_t> incoming_qos2_;
+    boost::container::flat_set<std::uint16_t> incoming_qos2_;
     std::map<std::string, SubscriptionRecord, std::less<>> subscriptions_;
     std::atomic<std::uint32_t> expiry_interval_{0};
     Clock::time_point disconnected_at_{};

@@ -25,7 +25,7 @@ SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool
         Stats::sub(stats_.clients_total);
     }
     result.session = std::make_shared<Session>(client_id, limits, stats_, durability_);
-    sessions_.emplace(client_id, result.session);
+    sessions_.emplace(result.session->client_id(), result.session);
     Stats::add(stats_.clients_total);
     return result;
 }
@@ -33,7 +33,8 @@ SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool
 SessionPtr SessionRegistry::restore(const std::string& client_id, const SessionLimits& limits) {
     auto s = std::make_shared<Session>(client_id, limits, stats_, durability_);
     std::lock_guard lock(mutex_);
-    sessions_[client_id] = s;
+    sessions_.erase(s->client_id());  // a key views its session's id: never keep an old one
+    sessions_.emplace(s->client_id(), s);
     Stats::add(stats_.clients_total);
     return s;
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -41,7 +42,8 @@ class SessionRegistry {
     Stats& stats_;
     Durability* durability_ = nullptr;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, SessionPtr> sessions_;
+    // Keyed by a view of the session's own client id (the entry holds the session alive).
+    std::unordered_map<std::string_view, SessionPtr> sessions_;
 };
 
 }  // namespace tapmq::broker

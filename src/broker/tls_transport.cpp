@@ -45,14 +45,20 @@ class TlsTransport final : public Transport {
           stream_(std::move(s), *ctx_),
           remote_(endpoint_string(stream_.next_layer())) {}
 
-    void async_handshake(HandshakeHandler h) override {
-        stream_.async_handshake(boost::asio::ssl::stream_base::server, std::move(h));
+    void async_handshake(IoHandlerPtr h) override {
+        stream_.async_handshake(
+            boost::asio::ssl::stream_base::server,
+            [h = std::move(h)](const boost::system::error_code& ec) { h->on_handshake(ec); });
     }
-    void async_read_some(boost::asio::mutable_buffer buf, Handler h) override {
-        stream_.async_read_some(buf, std::move(h));
+    void async_read_some(boost::asio::mutable_buffer buf, IoHandlerPtr h) override {
+        stream_.async_read_some(buf, [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) {
+            h->on_read(ec, n);
+        });
     }
-    void async_write(boost::asio::const_buffer buf, Handler h) override {
-        boost::asio::async_write(stream_, buf, std::move(h));
+    void async_write(boost::asio::const_buffer buf, IoHandlerPtr h) override {
+        boost::asio::async_write(
+            stream_, buf,
+            [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) { h->on_written(ec, n); });
     }
     void close() noexcept override {
         boost::system::error_code ec;

@@ -2,7 +2,6 @@
 // connection logic only sees this interface.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,15 +17,38 @@ struct PeerIdentity {
     std::string subject;  // RFC 2253 form, as Mosquitto's use_subject_as_username
 };
 
+// What a transport reports its completions to: the connection. Each outstanding operation holds a
+// reference to it inside Asio's own operation (no std::function, no allocation of its own).
+class IoHandler {
+  public:
+    virtual void on_handshake(const boost::system::error_code& ec) = 0;
+    virtual void on_read(const boost::system::error_code& ec, std::size_t n) = 0;
+    virtual void on_readable(const boost::system::error_code& ec) = 0;
+    virtual void on_written(const boost::system::error_code& ec, std::size_t n) = 0;
+
+  protected:
+    ~IoHandler() = default;
+};
+using IoHandlerPtr = std::shared_ptr<IoHandler>;
+
 class Transport {
   public:
-    using Handler = std::function<void(const boost::system::error_code&, std::size_t)>;
-    using HandshakeHandler = std::function<void(const boost::system::error_code&)>;
     virtual ~Transport() = default;
     // Runs the transport's own handshake (TLS, WebSocket upgrade); TCP completes at once.
-    virtual void async_handshake(HandshakeHandler h) = 0;
-    virtual void async_read_some(boost::asio::mutable_buffer buf, Handler h) = 0;
-    virtual void async_write(boost::asio::const_buffer buf, Handler h) = 0;
+    virtual void async_handshake(IoHandlerPtr h) = 0;
+    virtual void async_read_some(boost::asio::mutable_buffer buf, IoHandlerPtr h) = 0;
+    virtual void async_write(boost::asio::const_buffer buf, IoHandlerPtr h) = 0;
+    // Readiness reads (plain TCP): wait until bytes can be read, then take them with read_now()
+    // into a buffer of the caller's choosing, so that an idle connection holds no read buffer.
+    // Only where reads_on_readiness(): TLS and WebSocket frame their bytes themselves and offer
+    // async_read_some alone.
+    virtual bool reads_on_readiness() const noexcept { return false; }
+    virtual void async_wait_readable(IoHandlerPtr) {}
+    // Reads what is there without blocking (would_block when nothing is).
+    virtual std::size_t read_now(boost::asio::mutable_buffer, boost::system::error_code& ec) {
+        ec = boost::asio::error::operation_not_supported;
+        return 0;
+    }
     virtual void close() noexcept = 0;
     virtual std::string remote_address() const = 0;
     virtual std::optional<PeerIdentity> peer_identity() { return std::nullopt; }
@@ -37,13 +59,28 @@ std::string endpoint_string(const boost::asio::ip::tcp::socket& s);
 
 class TcpTransport final : public Transport {
   public:
-    explicit TcpTransport(boost::asio::ip::tcp::socket s) : socket_(std::move(s)) {}
-    void async_handshake(HandshakeHandler h) override { h({}); }
-    void async_read_some(boost::asio::mutable_buffer buf, Handler h) override {
-        socket_.async_read_some(buf, std::move(h));
+    explicit TcpTransport(boost::asio::ip::tcp::socket s) : socket_(std::move(s)) {
+        boost::system::error_code ec;
+        socket_.non_blocking(true, ec);
     }
-    void async_write(boost::asio::const_buffer buf, Handler h) override {
-        boost::asio::async_write(socket_, buf, std::move(h));
+    void async_handshake(IoHandlerPtr h) override { h->on_handshake({}); }
+    void async_read_some(boost::asio::mutable_buffer buf, IoHandlerPtr h) override {
+        socket_.async_read_some(buf, [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) {
+            h->on_read(ec, n);
+        });
+    }
+    bool reads_on_readiness() const noexcept override { return true; }
+    void async_wait_readable(IoHandlerPtr h) override {
+        socket_.async_wait(boost::asio::socket_base::wait_read,
+                           [h = std::move(h)](const boost::system::error_code& ec) { h->on_readable(ec); });
+    }
+    std::size_t read_now(boost::asio::mutable_buffer buf, boost::system::error_code& ec) override {
+        return socket_.read_some(buf, ec);
+    }
+    void async_write(boost::asio::const_buffer buf, IoHandlerPtr h) override {
+        boost::asio::async_write(
+            socket_, buf,
+            [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) { h->on_written(ec, n); });
     }
     void close() noexcept override {
         boost::system::error_code ec;

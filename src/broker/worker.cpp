@@ -4,6 +4,40 @@
 
 namespace tapmq::broker {
 
+namespace {
+constexpr auto kSweepInterval = std::chrono::milliseconds(250);
+}
+
+void Worker::start() {
+    thread_ = std::thread([this] { ctx_.run(); });
+    boost::asio::post(ctx_, [this] { sweep(); });
+}
+
+void Worker::release() {
+    boost::asio::post(ctx_, [this] {
+        released_ = true;
+        sweep_timer_.cancel();
+    });
+    work_.reset();
+}
+
+void Worker::sweep() {
+    if (released_) return;
+    const auto now = std::chrono::steady_clock::now();
+    // Closing a connection removes it from the set: collect the overdue ones first.
+    std::vector<std::shared_ptr<Connection>> overdue;
+    for (auto* c : connections_)
+        if (c->overdue(now)) overdue.push_back(c->shared_from_this());
+    for (auto& c : overdue)
+        c->end_overdue();
+    overdue.clear();
+    flush_deferred();
+    sweep_timer_.expires_after(kSweepInterval);
+    sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) sweep();
+    });
+}
+
 void Worker::defer_flush(std::shared_ptr<Connection> c) {
     deferred_.push_back(std::move(c));
 }

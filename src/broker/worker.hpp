@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -16,7 +17,11 @@ class Connection;
 
 class Worker {
   public:
-    explicit Worker(unsigned index) : index_(index), work_(boost::asio::make_work_guard(ctx_)) {}
+    explicit Worker(unsigned index)
+        : index_(index),
+          work_(boost::asio::make_work_guard(ctx_)),
+          sweep_timer_(ctx_),
+          scratch_(new char[kScratch]) {}
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
@@ -24,11 +29,9 @@ class Worker {
     unsigned index() const noexcept { return index_; }
     bool in_this_thread() noexcept { return ctx_.get_executor().running_in_this_thread(); }
 
-    void start() {
-        thread_ = std::thread([this] { ctx_.run(); });
-    }
+    void start();
     // Lets run() return once the queued work is done.
-    void release() { work_.reset(); }
+    void release();
     void stop() { ctx_.stop(); }
     void join() {
         if (thread_.joinable()) thread_.join();
@@ -46,13 +49,25 @@ class Worker {
     // Closes every connection here (v5 clients get DISCONNECT with `reason`).
     void kick_all(mqtt::ReasonCode reason);
 
+    // Where plain TCP connections read (worker thread only): what a read brings is decoded from
+    // here, and a connection keeps only the bytes of an incomplete packet.
+    std::span<char> scratch() noexcept { return {scratch_.get(), kScratch}; }
+
   private:
+    static constexpr std::size_t kScratch = 64 * 1024;
+    // Keep alive and CONNECT deadlines: one timer per worker visits its connections a few times a
+    // second (a timer per connection costs memory on every idle client).
+    void sweep();
+
     unsigned index_;
     boost::asio::io_context ctx_{1};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     std::thread thread_;
     std::vector<std::shared_ptr<Connection>> deferred_;
     std::unordered_set<Connection*> connections_;
+    boost::asio::steady_timer sweep_timer_;
+    bool released_ = false;
+    std::unique_ptr<char[]> scratch_;
 };
 
 }  // namespace tapmq::broker

@@ -41,23 +41,27 @@ class WsTransport final : public Transport {
     explicit WsTransport(tcp::socket s, SslContextPtr ctx, Args&&... args)
         : ctx_(std::move(ctx)), remote_(endpoint_string(s)), ws_(std::move(s), std::forward<Args>(args)...) {}
 
-    void async_handshake(HandshakeHandler h) override {
+    void async_handshake(IoHandlerPtr h) override {
         if constexpr (std::is_same_v<Next, TlsStream>) {
             ws_.next_layer().async_handshake(
                 boost::asio::ssl::stream_base::server,
                 [this, h = std::move(h)](const boost::system::error_code& ec) mutable {
-                    if (ec) return h(ec);
+                    if (ec) return h->on_handshake(ec);
                     read_upgrade(std::move(h));
                 });
         } else {
             read_upgrade(std::move(h));
         }
     }
-    void async_read_some(boost::asio::mutable_buffer buf, Handler h) override {
-        ws_.async_read_some(buf, std::move(h));
+    void async_read_some(boost::asio::mutable_buffer buf, IoHandlerPtr h) override {
+        ws_.async_read_some(buf, [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) {
+            h->on_read(ec, n);
+        });
     }
-    void async_write(boost::asio::const_buffer buf, Handler h) override {
-        ws_.async_write(buf, std::move(h));
+    void async_write(boost::asio::const_buffer buf, IoHandlerPtr h) override {
+        ws_.async_write(buf, [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) {
+            h->on_written(ec, n);
+        });
     }
     void close() noexcept override {
         boost::system::error_code ec;
@@ -76,12 +80,13 @@ class WsTransport final : public Transport {
     const char* kind() const noexcept override { return std::is_same_v<Next, TlsStream> ? "wss" : "ws"; }
 
   private:
-    void read_upgrade(HandshakeHandler h) {
+    void read_upgrade(IoHandlerPtr h) {
         http::async_read(
             ws_.next_layer(), buffer_, request_,
             [this, h = std::move(h)](const boost::system::error_code& ec, std::size_t) mutable {
-                if (ec) return h(ec);
-                if (!websocket::is_upgrade(request_)) return h(websocket::error::no_connection_upgrade);
+                if (ec) return h->on_handshake(ec);
+                if (!websocket::is_upgrade(request_))
+                    return h->on_handshake(websocket::error::no_connection_upgrade);
                 const auto requested = request_[http::field::sec_websocket_protocol];
                 std::string proto = pick_subprotocol({requested.data(), requested.size()});
                 ws_.set_option(websocket::stream_base::decorator([proto](websocket::response_type& res) {
@@ -89,7 +94,9 @@ class WsTransport final : public Transport {
                     if (!proto.empty()) res.set(http::field::sec_websocket_protocol, proto);
                 }));
                 ws_.binary(true);
-                ws_.async_accept(request_, std::move(h));
+                ws_.async_accept(request_, [h = std::move(h)](const boost::system::error_code& accept_ec) {
+                    h->on_handshake(accept_ec);
+                });
             });
     }
 
