@@ -134,6 +134,7 @@ void Session::restore_outgoing(Outgoing out, std::uint8_t stage, std::uint16_t p
     }
     const Stage s = stage == 1 ? Stage::AwaitPuback : stage == 2 ? Stage::AwaitPubrec : Stage::AwaitPubcomp;
     last_packet_id_ = std::max(last_packet_id_, packet_id);
+    ids_in_order_ = false;  // stored order need not be id order
     inflight_.push_back({packet_id, s, std::move(out)});
 }
 
@@ -158,11 +159,26 @@ void Session::drop(const Outgoing& out, const char* why) {
 }
 
 std::uint16_t Session::next_packet_id_locked() {
-    // Skip ids still in use by the window (the window is at most 65535 wide).
-    for (;;) {
-        if (++last_packet_id_ == 0) last_packet_id_ = 1;
-        if (find_inflight_locked(last_packet_id_) == inflight_.end()) return last_packet_id_;
+    if (++last_packet_id_ == 0) last_packet_id_ = 1;
+    if (inflight_.empty()) {
+        ids_in_order_ = true;
+        return last_packet_id_;
     }
+    // Ids are handed out in order, so while the window's ids run (cyclically over 1..65535) from
+    // its front to its back, an id past the back is free without searching the window.
+    const auto from_front = [front = inflight_.front().packet_id](std::uint16_t id) {
+        return (id + 65535u - front) % 65535u;
+    };
+    if (ids_in_order_ && from_front(last_packet_id_) > from_front(inflight_.back().packet_id)) {
+        return last_packet_id_;
+    }
+    // Wrapped around onto the window (an old delivery is still unacknowledged): skip ids in use.
+    // The window is at most 65535 wide.
+    while (find_inflight_locked(last_packet_id_) != inflight_.end()) {
+        if (++last_packet_id_ == 0) last_packet_id_ = 1;
+    }
+    if (from_front(last_packet_id_) <= from_front(inflight_.back().packet_id)) ids_in_order_ = false;
+    return last_packet_id_;
 }
 
 Session::Deque<Session::Inflight>::iterator Session::find_inflight_locked(std::uint16_t id) {

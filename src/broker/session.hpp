@@ -191,6 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Deque<Outgoing> queue_;
     std::uint64_t queued_bytes_ = 0;
     std::uint16_t last_packet_id_ = 0;
+    bool ids_in_order_ = true;  // inflight_ holds ids in the order they were handed out
     boost::container::flat_set<std::uint16_t> incoming_qos2_;
     std::map<std::string, SubscriptionRecord, std::less<>> subscriptions_;
     std::atomic<std::uint32_t> expiry_interval_{0};

@@ -6,7 +6,7 @@
 
 namespace tapmq::mqtt {
 
-PublishTemplate::PublishTemplate(const Publish& p) : topic_(p.topic) {
+PublishTemplate::PublishTemplate(const Publish& p) : topic_size_(p.topic.size()) {
     Properties a, b, c;
     a.payload_format_indicator = p.properties.payload_format_indicator;
     b.content_type = p.properties.content_type;
@@ -18,8 +18,10 @@ PublishTemplate::PublishTemplate(const Publish& p) : topic_(p.topic) {
     c_size_ = properties_size(c);
     props_size_ = a_size_ + b_size_ + c_size_;
     prefix_size_ = varint_size(static_cast<std::uint32_t>(props_size_));
-    body_.resize(prefix_size_ + props_size_ + p.payload.size());
-    ByteWriter w(body_.data(), body_.size());
+    // One allocation: the topic, then the body.
+    data_.resize(topic_size_ + prefix_size_ + props_size_ + p.payload.size());
+    p.topic.copy(data_.data(), topic_size_);
+    ByteWriter w(data_.data() + topic_size_, data_.size() - topic_size_);
     w.varint(static_cast<std::uint32_t>(props_size_));
     write_property_list(w, a);
     write_property_list(w, b);
@@ -28,11 +30,11 @@ PublishTemplate::PublishTemplate(const Publish& p) : topic_(p.topic) {
 }
 
 std::string_view PublishTemplate::payload() const noexcept {
-    return std::string_view(body_).substr(prefix_size_ + props_size_);
+    return body().substr(prefix_size_ + props_size_);
 }
 
 Properties PublishTemplate::properties() const {
-    ByteReader in(body_);
+    ByteReader in(body());
     return decode_properties(in, PropertyContext::Publish);
 }
 
@@ -69,22 +71,22 @@ static Sizes sizes_of(const Delivery& d, std::size_t topic_size, std::size_t com
 }
 
 std::size_t PublishTemplate::size(const Delivery& d) const noexcept {
-    Sizes s = sizes_of(d, topic_.size(), props_size_, payload().size());
+    Sizes s = sizes_of(d, topic_size_, props_size_, payload().size());
     return 1 + varint_size(static_cast<std::uint32_t>(s.body)) + s.body;
 }
 
 char* PublishTemplate::write(const Delivery& d, char* out) const noexcept {
     const std::string_view pay = payload();
-    Sizes s = sizes_of(d, topic_.size(), props_size_, pay.size());
+    Sizes s = sizes_of(d, topic_size_, props_size_, pay.size());
     ByteWriter w(out, 1 + varint_size(static_cast<std::uint32_t>(s.body)) + s.body);
     w.u8(
         static_cast<std::uint8_t>((static_cast<unsigned>(PacketType::Publish) << 4) |
                                   detail::publish_flags(d.dup && d.qos != QoS::AtMostOnce, d.qos, d.retain)));
     w.varint(static_cast<std::uint32_t>(s.body));
-    w.prefixed(omits_topic(d) ? std::string_view{} : std::string_view(topic_));
+    w.prefixed(omits_topic(d) ? std::string_view{} : topic());
     if (d.qos != QoS::AtMostOnce) w.u16(d.packet_id);
     if (is_v5(d.version)) {
-        const char* common = body_.data() + prefix_size_;
+        const char* common = body().data() + prefix_size_;
         w.varint(static_cast<std::uint32_t>(s.props));
         w.bytes({common, a_size_});
         if (d.message_expiry) {

@@ -35,14 +35,14 @@ class PublishTemplate {
     PublishTemplate(const PublishTemplate&) = delete;  // properties() views point into the object
     PublishTemplate& operator=(const PublishTemplate&) = delete;
 
-    std::string_view topic() const noexcept { return topic_; }
+    std::string_view topic() const noexcept { return std::string_view(data_).substr(0, topic_size_); }
     std::string_view payload() const noexcept;
     // Properties decoded from the stored bytes (views into this template).
     Properties properties() const;
     bool has_properties() const noexcept { return props_size_ != 0; }
     // The serialised common properties (no length prefix), e.g. to store the message.
     std::string_view property_block() const noexcept {
-        return std::string_view(body_).substr(prefix_size_, props_size_);
+        return body().substr(prefix_size_, props_size_);
     }
 
     std::size_t size(const Delivery& d) const noexcept;
@@ -51,14 +51,17 @@ class PublishTemplate {
     void append(const Delivery& d, std::string& out) const;
 
   private:
-    std::string topic_;
+    std::string_view body() const noexcept { return std::string_view(data_).substr(topic_size_); }
+
+    // The topic name, then the body:
     // [varint length][properties A][B][C][payload]: the common v5 properties split where the
     // per-delivery ones slot in, so every delivery writes all properties in identifier order.
     // A = payload format indicator (0x01); message expiry (0x02) goes after it;
     // B = content type, response topic, correlation data (0x03..0x09); subscription ids (0x0B) and
     //     topic alias (0x23) go after it;
     // C = user properties (0x26).
-    std::string body_;
+    std::string data_;
+    std::size_t topic_size_ = 0;
     std::size_t prefix_size_ = 0;
     std::size_t a_size_ = 0;
     std::size_t b_size_ = 0;
