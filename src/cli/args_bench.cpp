@@ -20,7 +20,7 @@ CLI::App* add_bench_command(CLI::App& app, bench::BenchOptions& o) {
     cmd->add_option("--qos", o.qos, "QoS of publishes and subscriptions")
         ->check(CLI::Range(0, 2))
         ->capture_default_str();
-    cmd->add_option("--payload", o.payload, "Payload bytes (at least 20)")->capture_default_str();
+    cmd->add_option("--payload", o.payload, "Payload bytes (at least 16)")->capture_default_str();
     cmd->add_option("--pubs", o.pubs, "Publishers");
     cmd->add_option("--subs", o.subs, "Subscribers");
     cmd->add_option("--pairs", o.pairs, "p2p pairs");

@@ -15,7 +15,7 @@ struct BenchOptions {
     std::uint16_t port = 1883;
     std::string version = "311";
     int qos = 0;
-    std::size_t payload = 64;  // bytes, at least kPayloadHeaderSize
+    std::size_t payload = 16;  // bytes, at least kPayloadHeaderSize
     int pubs = -1;             // -1: the scenario's default
     int subs = -1;
     int pairs = -1;
