@@ -12,7 +12,7 @@ namespace tapmq::broker {
 
 void Session::deliver(Outgoing out) {
     std::lock_guard lock(mutex_);
-    if (out.msg->expired(Clock::now())) return;
+    if (out.msg->expires_at && out.msg->expired(Clock::now())) return;
     if (!may_read(out.msg->topic())) return;  // ACL on every delivery path
     if (!conn_) {
         if (out.qos == mqtt::QoS::AtMostOnce && !limits_.queue_qos0) return;
@@ -216,7 +216,7 @@ void Session::pump() {
 }
 
 void Session::pump_locked() {
-    if (!conn_) return;
+    if (!conn_ || queue_.empty()) return;
     const auto now = Clock::now();
     while (!queue_.empty()) {
         Outgoing& front = queue_.front();
@@ -245,6 +245,7 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
     std::lock_guard lock(mutex_);
     conn_ = c;
     access_.store(access, std::memory_order_release);
+    checks_access_.store(access != nullptr, std::memory_order_release);
     if (access) {
         // What waited for this session was checked against whoever it was then: check again with
         // the identity that resumes it (it may be another user, or the ACL may have changed).

@@ -75,6 +75,9 @@ class Session : public std::enable_shared_from_this<Session> {
     bool online() const noexcept { return online_.load(std::memory_order_relaxed); }
     // Whether the client may receive a message on `topic` (ACL); lock-free, for shared-group picks.
     bool may_read(std::string_view topic) const {
+        // Most brokers run without ACLs: skip the atomic shared_ptr load (a lock in libstdc++)
+        // that every publisher thread would otherwise take on this session for each match.
+        if (!checks_access_.load(std::memory_order_acquire)) return true;
         auto a = access_.load(std::memory_order_acquire);
         return !a || a->can_read(topic);
     }
@@ -184,7 +187,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     mutable std::mutex mutex_;
     std::shared_ptr<Connection> conn_;
-    std::atomic<ClientAccessPtr> access_;  // null: no ACL applies
+    std::atomic<ClientAccessPtr> access_;     // null: no ACL applies
+    std::atomic<bool> checks_access_{false};  // access_ is not null (both set under mutex_)
     std::atomic<bool> online_{false};
     std::uint16_t client_receive_maximum_ = 65535;
     Deque<Inflight> inflight_;

@@ -7,6 +7,18 @@
 namespace tapmq::mqtt {
 
 PublishTemplate::PublishTemplate(const Publish& p) : topic_size_(p.topic.size()) {
+    const Properties& in = p.properties;
+    if (!in.payload_format_indicator && !in.content_type && !in.response_topic && !in.correlation_data &&
+        in.user_properties.empty()) {
+        // Nothing to forward (every MQTT 3 message and most MQTT 5 ones): the body is an empty
+        // property block and the payload.
+        data_.resize(topic_size_ + 1 + p.payload.size());
+        p.topic.copy(data_.data(), topic_size_);
+        data_[topic_size_] = 0;
+        p.payload.copy(data_.data() + topic_size_ + 1, p.payload.size());
+        prefix_size_ = 1;
+        return;
+    }
     Properties a, b, c;
     a.payload_format_indicator = p.properties.payload_format_indicator;
     b.content_type = p.properties.content_type;
