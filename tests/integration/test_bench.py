@@ -389,11 +389,6 @@ def test_usage_errors(args, needle):
 # where duplicates are then only inferred from received_total - expected_total.  A duplicate that
 # follows a loss is therefore booked as "out of order" and hides the loss: lost and duplicated
 # cancel out, and a run with real loss reports "lost 0".
-BENCH_DUP_BUG = ("tapmq bench: a repeated sequence number after a gap is counted out_of_order and "
-                 "fills the gap, so a loss plus a duplicate report lost 0 / duplicated 0 "
-                 "(shared groups: every duplicate is also counted out_of_order)")
-
-
 def _mixed(conn, p, dropped, extra):
     conn.n = getattr(conn, "n", 0) + 1
     if conn.n % 7 == 0:
@@ -417,7 +412,7 @@ def _tamper_scenario(broker, scenario, policy):
 
 
 @pytest.mark.timeout(40)
-@pytest.mark.parametrize("kind", ["drop", pytest.param("dup", marks=pytest.mark.xfail(strict=True, reason=BENCH_DUP_BUG))])
+@pytest.mark.parametrize("kind", ["drop", "dup"])
 def test_shared_group_tampering(broker, kind):
     """fanin 2 -> $share group of 2, QoS 0, paced: every 6th delivery to a member dropped (`lost`
     counts them exactly) or sent twice (`duplicated` counts them, and nothing was reordered)."""
@@ -437,7 +432,6 @@ def test_shared_group_tampering(broker, kind):
 
 
 @pytest.mark.timeout(40)
-@pytest.mark.xfail(strict=True, reason=BENCH_DUP_BUG)
 @pytest.mark.parametrize("scenario", ["p2p", "fanin-shared"])
 def test_loss_and_duplicates_do_not_cancel(broker, scenario):
     """Dropping every 7th and duplicating every 5th delivery in one run: `lost` and `duplicated`

@@ -25,8 +25,8 @@ struct WorkerStats {
     Counter acked;                   // PUBACK/PUBCOMP received
     Counter received;                // deliveries
     Counter received_measured;       // of those, received inside the measurement window
-    Counter duplicated;              // sequence number already seen by this subscriber
-    Counter out_of_order;            // sequence number that fills an earlier gap
+    Counter duplicated;              // sequence number already seen (by this subscriber, or its group)
+    Counter out_of_order;            // new sequence number arriving after a higher one
     Counter gaps;                    // sequence numbers skipped (loss, or reordering later filled)
     Counter bad_payload;             // too short, or an unknown publisher
     Counter errors;                  // connections lost, PUBLISH refused

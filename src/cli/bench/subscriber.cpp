@@ -5,17 +5,18 @@
 namespace tapmq::cli::bench {
 
 Subscriber::Subscriber(RunContext& ctx, Worker& worker, std::uint32_t id, std::string filter,
-                       const std::vector<std::unique_ptr<Publisher>>& publishers, bool shared)
+                       const std::vector<std::unique_ptr<Publisher>>& publishers,
+                       std::vector<SharedSequenceTracker>* group)
     : ctx_(ctx),
       worker_(worker),
       stats_(worker.stats()),
       id_(id),
       filter_(std::move(filter)),
       publishers_(publishers),
-      shared_(shared),
+      group_(group),
       client_(client::Client::create(worker.io())),
-      next_seq_(publishers.size(), 0),
-      gaps_(publishers.size(), 0) {}
+      own_(group ? 0 : publishers.size()),
+      member_next_(group ? publishers.size() : 0, 0) {}
 
 void Subscriber::connect() {
     const auto& o = ctx_.options();
@@ -81,31 +82,22 @@ void Subscriber::on_message(const mqtt::Publish& p) {
         stats_.latency_measured.record(latency);
     }
 
-    std::uint64_t& next = next_seq_[h.publisher];
-    std::uint64_t credit = 0;
-    if (shared_) {
-        // Each member gets an increasing subsequence; going back is a duplicate or a reordering.
-        if (h.sequence < next) {
-            stats_.out_of_order.add();
-        } else {
-            next = h.sequence + 1;
-        }
-        credit = 1;
-    } else if (h.sequence == next) {
-        next = h.sequence + 1;
-        credit = 1;
-    } else if (h.sequence > next) {
-        const std::uint64_t skipped = h.sequence - next;
-        gaps_[h.publisher] += skipped;
-        stats_.gaps.add(skipped);
-        credit = skipped + 1;  // the window counts the highest sequence seen, so loss cannot close it
-        next = h.sequence + 1;
-    } else if (gaps_[h.publisher] > 0) {
-        --gaps_[h.publisher];
-        stats_.out_of_order.add();
+    SequenceTracker::Seen seen;
+    if (group_) {
+        seen = (*group_)[h.publisher].record(h.sequence);
+        // Order is only promised per member (members run side by side): judge it on this one's
+        // own subsequence, not on the group's.
+        std::uint64_t& next = member_next_[h.publisher];
+        seen.out_of_order = !seen.duplicate && h.sequence < next;
+        if (h.sequence >= next) next = h.sequence + 1;
     } else {
-        stats_.duplicated.add();
+        seen = own_[h.publisher].record(h.sequence);
     }
+    if (seen.duplicate) stats_.duplicated.add();
+    if (seen.out_of_order) stats_.out_of_order.add();
+    if (seen.skipped != 0) stats_.gaps.add(seen.skipped);
+    // The window counts the highest number seen, so a loss cannot close it.
+    const std::uint64_t credit = seen.advanced;
     if (credit != 0) publishers_[h.publisher]->delivered(credit, worker_);
 }
 

@@ -10,6 +10,7 @@
 #include "client/client.hpp"
 #include "publisher.hpp"
 #include "run_context.hpp"
+#include "sequence_tracker.hpp"
 #include "worker.hpp"
 
 namespace tapmq::cli::bench {
@@ -17,9 +18,11 @@ namespace tapmq::cli::bench {
 class Subscriber {
   public:
     // `publishers` is indexed by publisher id. In a shared subscription each member sees only part of
-    // each publisher's sequence: gaps are expected, and every message is credited as it comes.
+    // each publisher's sequence: the members record into one `group` of trackers (per publisher),
+    // so that the group as a whole must see every number exactly once.
     Subscriber(RunContext& ctx, Worker& worker, std::uint32_t id, std::string filter,
-               const std::vector<std::unique_ptr<Publisher>>& publishers, bool shared);
+               const std::vector<std::unique_ptr<Publisher>>& publishers,
+               std::vector<SharedSequenceTracker>* group = nullptr);
 
     Worker& worker() noexcept { return worker_; }
 
@@ -36,10 +39,10 @@ class Subscriber {
     const std::uint32_t id_;
     const std::string filter_;
     const std::vector<std::unique_ptr<Publisher>>& publishers_;
-    const bool shared_;
+    std::vector<SharedSequenceTracker>* const group_;  // shared subscription: per publisher
     std::shared_ptr<client::Client> client_;
-    std::vector<std::uint64_t> next_seq_;  // per publisher: the sequence number expected next
-    std::vector<std::uint64_t> gaps_;      // per publisher: skipped numbers not yet seen
+    std::vector<SequenceTracker> own_;        // otherwise: per publisher
+    std::vector<std::uint64_t> member_next_;  // shared: per publisher, one past the highest seen here
 };
 
 }  // namespace tapmq::cli::bench

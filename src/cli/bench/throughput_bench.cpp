@@ -45,11 +45,12 @@ class ThroughputRun {
                                                               topology_.publisher_topics[i],
                                                               topology_.deliveries_per_message));
         }
+        if (topology_.shared) group_trackers_ = std::vector<SharedSequenceTracker>(publishers_.size());
         for (std::uint32_t i = 0; i < topology_.subscriber_filters.size(); ++i) {
             // Offset by one so that with several threads a p2p pair spans two of them.
-            subscribers_.push_back(std::make_unique<Subscriber>(ctx_, *workers_[(i + 1) % o.threads], i,
-                                                                topology_.subscriber_filters[i], publishers_,
-                                                                topology_.shared));
+            subscribers_.push_back(std::make_unique<Subscriber>(
+                ctx_, *workers_[(i + 1) % o.threads], i, topology_.subscriber_filters[i], publishers_,
+                topology_.shared ? &group_trackers_ : nullptr));
         }
     }
 
@@ -217,15 +218,11 @@ class ThroughputRun {
         r.received = t->received;
         r.received_measured = t->received_measured;
         r.expected = expected();
+        // Shared group members record into one tracker per publisher, so duplicates across members
+        // are counted as such and a loss cannot hide behind a duplicate.
         const std::uint64_t unique = t->received - t->duplicated;
-        if (topology_.shared) {
-            // A member cannot see a duplicate delivered to another member: compare the counts.
-            r.duplicated = t->duplicated + (t->received > r.expected ? t->received - r.expected : 0);
-            r.lost = r.expected > t->received ? r.expected - t->received : 0;
-        } else {
-            r.duplicated = t->duplicated;
-            r.lost = r.expected > unique ? r.expected - unique : 0;
-        }
+        r.duplicated = t->duplicated;
+        r.lost = r.expected > unique ? r.expected - unique : 0;
         r.out_of_order = t->out_of_order;
         r.errors = t->errors;
         r.stalls = t->stalls;
@@ -242,6 +239,7 @@ class ThroughputRun {
     Topology topology_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<std::unique_ptr<Publisher>> publishers_;
+    std::vector<SharedSequenceTracker> group_trackers_;  // shared subscription: one per publisher
     std::vector<std::unique_ptr<Subscriber>> subscribers_;
     std::unique_ptr<LiveReporter> reporter_;
     CpuTimes cpu0_;
