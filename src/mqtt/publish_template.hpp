@@ -41,9 +41,7 @@ class PublishTemplate {
     Properties properties() const;
     bool has_properties() const noexcept { return props_size_ != 0; }
     // The serialised common properties (no length prefix), e.g. to store the message.
-    std::string_view property_block() const noexcept {
-        return body().substr(prefix_size_, props_size_);
-    }
+    std::string_view property_block() const noexcept { return body().substr(prefix_size_, props_size_); }
 
     std::size_t size(const Delivery& d) const noexcept;
     // Writes exactly size(d) bytes at `out` and returns the end.
