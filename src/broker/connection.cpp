@@ -38,6 +38,7 @@ void Connection::start() {
     spdlog::info("New connection from {} on {}.", remote_, listener_.name);
     last_rx_ = Clock::now();
     keepalive_limit_ = std::chrono::seconds(broker_.limits().connect_timeout_seconds);
+    connect_deadline_ = last_rx_ + keepalive_limit_;
     arm_keepalive();  // also bounds the transport handshake
     transport_->async_handshake([self = shared_from_this()](const boost::system::error_code& ec) {
         if (self->state_ == State::Closed) return;
@@ -97,7 +98,8 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
         process_input();
     }
     worker_.flush_deferred();
-    if (state_ == State::AwaitConnect || state_ == State::Connected) read();
+    if (state_ == State::AwaitConnect || state_ == State::Authenticating || state_ == State::Connected)
+        read();
 }
 
 void Connection::process_input() {
@@ -109,11 +111,15 @@ void Connection::process_input() {
         return;
     }
     try {
-        while (state_ == State::AwaitConnect || state_ == State::Connected) {
+        while (state_ == State::AwaitConnect || state_ == State::Authenticating ||
+               state_ == State::Connected) {
+            const char* const begin = view.data();
             auto packet = decoder_.next(view);
             if (!packet) break;
             Stats::add(broker_.stats().messages_received);
+            packet_bytes_ = std::string_view(begin, static_cast<std::size_t>(view.data() - begin));
             handle(*packet);
+            packet_bytes_ = {};
         }
     } catch (const mqtt::ProtocolError& e) {
         if (state_ == State::AwaitConnect && e.code() == mqtt::ReasonCode::UnsupportedProtocolVersion) {
@@ -309,7 +315,8 @@ std::string Connection::remote_ip() const {
 
 void Connection::fail(mqtt::ReasonCode rc, const std::string& why) {
     if (state_ == State::Closed || state_ == State::Closing) return;
-    const bool connected = state_ == State::Connected;
+    // Authenticating: the CONNECT was fine, a later packet was not (spec 4.13.1: DISCONNECT).
+    const bool connected = state_ == State::Connected || state_ == State::Authenticating;
     if (rc != mqtt::ReasonCode::SessionTakenOver && rc != mqtt::ReasonCode::ServerShuttingDown) {
         spdlog::warn("Disconnecting {}: {} ({}).", describe(), why, mqtt::to_string(rc));
     } else {
@@ -356,9 +363,18 @@ void Connection::close_now() {
 void Connection::arm_keepalive() {
     if (keepalive_limit_.count() == 0) return;
     auto deadline = last_rx_ + keepalive_limit_;
+    // An enhanced authentication must end within connect_timeout of the connection, however
+    // busy the client keeps it.
+    if (state_ == State::Authenticating) deadline = std::min(deadline, connect_deadline_);
     keepalive_timer_.expires_at(deadline);
     keepalive_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
         if (ec || self->state_ == State::Closed || self->state_ == State::Closing) return;
+        if (self->state_ == State::Authenticating && Clock::now() >= self->connect_deadline_) {
+            spdlog::info("Closing {}: authentication not finished within {} s.", self->describe(),
+                         self->broker_.limits().connect_timeout_seconds);
+            self->close_now();
+            return;
+        }
         if (Clock::now() - self->last_rx_ < self->keepalive_limit_) {
             self->arm_keepalive();
             return;
