@@ -294,3 +294,93 @@ def test_scram_file_from_tapmq_passwd(broker_factory, raw, tmp_path):
     b = broker_factory(["allow_anonymous false", f"auth_scram_file {users}"])
     connect_scram(raw, b, "t7", "TAP0007", "seven")
     connect_scram(raw, b, "g", "gone", "whatever", expect_rc=0x87)
+
+
+def run_tapmq(*args, timeout=20):
+    return subprocess.run([tool(), *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_tapmq_pub_and_sub_with_scram(scram_broker, raw):
+    """tapmq's own client does the exchange (and checks the server signature); the password is not
+    in the CONNECT."""
+    b = scram_broker
+    common = ["-h", "127.0.0.1", "-p", str(b.port), "-V", "5", "--auth-method", "SCRAM-SHA-256"]
+    sub = subprocess.Popen([tool(), "sub", *common, "-u", "cc", "-P", "control", "-i", "cli-sub",
+                            "-t", "tap/#", "-C", "1", "-W", "15"], stdout=subprocess.PIPE, text=True)
+    try:
+        b.wait_log(r"as cli-sub \(.*u'cc'\)")
+        r = run_tapmq("pub", *common, "-u", "tap1", "-P", "tap1-secret", "-i", "cli-pub",
+                      "-t", "tap/tap1/up", "-m", "via scram", "-q", "1")
+        assert r.returncode == 0, r.stderr
+        out, _ = sub.communicate(timeout=15)
+    finally:
+        if sub.poll() is None:
+            sub.kill()
+            sub.wait()
+    assert sub.returncode == 0 and out == "via scram\n"
+    assert "tap1-secret" not in b.log_text()
+
+
+def test_tapmq_pub_scram_wrong_password(scram_broker):
+    r = run_tapmq("pub", "-h", "127.0.0.1", "-p", str(scram_broker.port), "-V", "5", "--auth-method",
+                  "SCRAM-SHA-256", "-u", "tap1", "-P", "nope", "-t", "tap/tap1/up", "-m", "x")
+    assert r.returncode != 0
+    assert "not authorized" in r.stderr.lower(), r.stderr
+
+
+def test_tapmq_refuses_scram_without_mqtt5(scram_broker):
+    r = run_tapmq("pub", "-p", str(scram_broker.port), "-V", "311", "--auth-method", "SCRAM-SHA-256",
+                  "-u", "tap1", "-P", "x", "-t", "t", "-m", "x")
+    assert r.returncode != 0 and "MQTT 5" in r.stderr, r.stderr
+
+
+def test_tapmq_refuses_a_broker_that_cannot_prove_itself():
+    """A fake broker that goes along with any proof but cannot sign: CONNACK 0x00 with a wrong
+    server signature must not count as connected."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    seen = []
+
+    def serve():
+        conn, _ = srv.accept()
+        conn.settimeout(10)
+        buf = b""
+
+        def frame():
+            nonlocal buf
+            while (fr := m.split_frame(buf[:5])) is None or len(buf) < fr[1]:
+                buf += conn.recv(4096)
+            data, buf = buf[:fr[1]], buf[fr[1]:]
+            return data, fr[0]
+
+        with conn:
+            data, header = frame()
+            r = m.Reader(data[header:])  # CONNECT: name, version, flags, keep alive, properties
+            r.string(), r.u8(), r.u8(), r.u16()
+            first = dict(r.properties())[m.AUTHENTICATION_DATA].decode()
+            nonce = first.split("r=", 1)[1]
+            conn.sendall(m.auth(0x18, sc.auth_props(f"r={nonce}server,s={sc.b64(b'salt')},i=4096".encode())))
+            seen.append(m.decode(frame()[0], 5).prop(m.AUTHENTICATION_DATA))
+            conn.sendall(m.connack(0, props=sc.auth_props(b"v=" + sc.b64(b"x" * 32).encode())))
+            try:
+                while conn.recv(4096):
+                    pass
+            except OSError:
+                pass
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        r = run_tapmq("pub", "-h", "127.0.0.1", "-p", str(port), "-V", "5", "--auth-method", "SCRAM-SHA-256",
+                      "-u", "tap1", "-P", "pw", "-t", "t", "-m", "must not be sent", "-q", "1")
+    finally:
+        srv.close()
+    t.join(10)
+    assert seen and seen[0].startswith(b"c=biws,r="), seen
+    assert r.returncode != 0
+    assert "signature" in r.stderr, r.stderr
