@@ -290,6 +290,7 @@ void Connection::kick(mqtt::ReasonCode reason) {
 }
 
 void Connection::refuse(mqtt::ReasonCode rc, const char* why) {
+    end_handshake();
     spdlog::info("Refusing connection from {}: {} ({}).", describe(), why, mqtt::to_string(rc));
     if (rc == mqtt::ReasonCode::UnsupportedProtocolVersion) version_ = mqtt::ProtocolVersion::V311;
     send(mqtt::Connack{false, rc, {}});
@@ -297,6 +298,7 @@ void Connection::refuse(mqtt::ReasonCode rc, const char* why) {
 }
 
 void Connection::refuse_login(mqtt::ReasonCode rc, const std::string& why) {
+    end_handshake();
     const auto delay = broker_.login_throttle().record_failure(remote_ip());
     spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id_, username_, remote_, why);
     state_ = State::Closing;  // read nothing more; the refusal follows the back-off delay

@@ -34,12 +34,8 @@ void Connection::begin_enhanced_auth(const mqtt::Connect& c) {
     auto policy = listener_.security.get();
     const Authenticator* authenticator = policy->find_authenticator(auth_method_);
     if (authenticator == nullptr) {
-        spdlog::info(
-            "Refusing connection from {}: authentication method '{}' is not offered (BAD "
-            "AUTHENTICATION METHOD).",
-            describe(), auth_method_);
-        send(mqtt::Connack{false, ReasonCode::BadAuthenticationMethod, {}});
-        return close_after_flush();
+        const std::string why = "authentication method '" + auth_method_ + "' is not offered";
+        return refuse(ReasonCode::BadAuthenticationMethod, why.c_str());
     }
     auth_exchange_ = authenticator->begin();
     auth_steps_ = 1;

@@ -98,7 +98,8 @@ void Connection::handle(mqtt::Packet& p) {
 
 void Connection::on_connect(mqtt::Connect& c) {
     const BrokerLimits& limits = broker_.limits();
-    end_handshake();
+    // An enhanced authentication exchange still counts as a pending handshake until it ends.
+    if (!c.properties.authentication_method) end_handshake();
     version_ = c.version;
     client_id_ = std::string(c.client_id);
     if (c.username) username_ = std::string(*c.username);
@@ -137,6 +138,7 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
                                   const std::optional<std::string>& auth_data) {
     const BrokerLimits& limits = broker_.limits();
     const bool v5 = mqtt::is_v5(version_);
+    end_handshake();
     username_ = login_result.username.value_or("");
     broker_.login_throttle().record_success(remote_ip());
     auto policy = listener_.security.get();

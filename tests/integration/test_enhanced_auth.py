@@ -188,6 +188,21 @@ def test_connect_timeout_covers_unfinished_exchange(broker_factory, raw, tmp_pat
     b.wait_log(r"authentication not finished within 1 s")
 
 
+def test_unfinished_exchange_counts_as_pending_handshake(broker_factory, raw, tmp_path):
+    users = tmp_path / "scram"
+    users.write_text(sc.file_entry("tap1", "tap1-secret") + "\n")
+    b = broker_factory(["allow_anonymous false", f"auth_scram_file {users}", "max_pending_handshakes 1"])
+    c = raw(5, target=b)
+    s = Scram("tap1", "tap1-secret")
+    p = sc.start(c, "dev1", s)
+    other = raw(5, target=b)
+    other.expect_closed()  # refused at accept while dev1's exchange runs
+    b.wait_log(r"have not finished CONNECT yet")
+    c.send(m.auth(0x18, sc.auth_props(s.client_final(p.prop(m.AUTHENTICATION_DATA)))))
+    c.expect(m.CONNACK, rc=0)
+    connect_scram(raw, b, "dev2", "tap1", "tap1-secret")
+
+
 def test_will_and_session_after_scram(scram_broker, raw):
     """The CONNECT kept during the exchange is what the session gets: its will is published."""
     listener = connect_scram(raw, scram_broker, "cc1", "cc", "control")
