@@ -148,12 +148,15 @@ def test_nothing_accepted_before_authentication_completes(scram_broker, raw, pac
 
 
 @pytest.mark.parametrize("first", [b"", b"garbage", b"n,,n=tap1", b"p=tls-unique,,n=tap1,r=abc",
+                                   b"n,,n=tap1\nLogin ok,r=abc", b"n,,n=\xff\xfe,r=abc",
                                    b"n,,n=tap1,r=a" + b"b" * 5000, bytes(range(256))])
 def test_garbage_client_first_not_authorized(scram_broker, raw, first):
     c = raw(5, target=scram_broker)
     c.send(m.connect("dev1", 5, True, 60, sc.auth_props(first)))
     c.expect(m.CONNACK, rc=0x87)
     assert c.is_open(1) is False
+    scram_broker.wait_log(r"Login failed for client dev1 ")
+    assert "\nLogin ok" not in scram_broker.log_text()
 
 
 @pytest.mark.parametrize("final", [b"", b"c=biws", b"c=biws,r=wrongnonce,p=AAAA", b"\xff\x00,p=",
