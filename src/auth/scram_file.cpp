@@ -1,6 +1,7 @@
 #include "auth/scram_file.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "auth/base64.hpp"
 
@@ -111,6 +112,15 @@ ScramFile ScramFile::parse(std::string_view text, std::string_view name) {
             it->second = line_no;
         }
         f.entries_.insert_or_assign(std::string(user), std::move(*creds));
+    }
+    std::map<std::uint32_t, std::size_t> counts;
+    std::size_t best = 0;
+    for (const auto& [user, creds] : f.entries_) {
+        const std::size_t n = ++counts[creds.iterations];
+        if (n > best || (n == best && creds.iterations < f.typical_iterations_)) {
+            best = n;
+            f.typical_iterations_ = creds.iterations;
+        }
     }
     return f;
 }

@@ -44,6 +44,9 @@ class ScramFile {
     std::size_t size() const noexcept { return entries_.size(); }
     // Sorted.
     std::vector<std::string> usernames() const;
+    // The iteration count most users have (kDefaultIterations for an empty file): what made-up
+    // credentials for unknown users should claim.
+    std::uint32_t typical_iterations() const noexcept { return typical_iterations_; }
     // Duplicate users: "<file>:<line>: <reason>".
     const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
@@ -62,6 +65,7 @@ class ScramFile {
     };
     std::unordered_map<std::string, ScramCredentials, StringHash, std::equal_to<>> entries_;
     std::vector<std::string> warnings_;
+    std::uint32_t typical_iterations_ = kDefaultIterations;
 };
 
 }  // namespace tapmq::auth

@@ -20,7 +20,8 @@ bool printable_name(std::string_view s) {
 class ScramExchange : public AuthExchange {
   public:
     explicit ScramExchange(std::shared_ptr<const auth::ScramFile> users)
-        : server_([users = std::move(users)](std::string_view user) { return users->find(user); }) {}
+        : server_([users](std::string_view user) { return users->find(user); }, std::string(),
+                  users->typical_iterations()) {}
 
     // client-first -> server-first
     AuthStep start(std::string_view data) override {

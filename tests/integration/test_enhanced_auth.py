@@ -10,6 +10,7 @@ an unfinished exchange; SIGHUP reloading the file; `tapmq passwd --scram`.
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import subprocess
@@ -87,6 +88,20 @@ def test_wrong_password_or_unknown_user_not_authorized(scram_broker, raw, user, 
     log = scram_broker.wait_log(rf"Login failed for client dev9 \(user '{user}'\) from 127\.0\.0\.1:\d+")
     assert password not in scram_broker.log_text()
     assert "p=" not in log
+
+
+def test_unknown_user_looks_like_the_others(broker_factory, raw, tmp_path):
+    """With users at 10000 iterations an unknown user is offered 10000 too, and a 16-byte salt."""
+    users = tmp_path / "scram"
+    users.write_text(sc.file_entry("tap1", "pw", iterations=10000) + "\n")
+    b = broker_factory(["allow_anonymous false", f"auth_scram_file {users}"])
+    offers = []
+    for user in ("tap1", "nobody"):
+        c = raw(5, target=b)
+        p = sc.start(c, "dev1", Scram(user, "pw"))
+        _, salt, iterations = p.prop(m.AUTHENTICATION_DATA).decode().split(",")
+        offers.append((len(base64.b64decode(salt[2:])), iterations))
+    assert offers == [(16, "i=10000"), (16, "i=10000")]
 
 
 def test_failures_are_slowed_down(scram_broker, raw):

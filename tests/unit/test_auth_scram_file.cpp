@@ -65,6 +65,22 @@ TEST(AuthScramFile, HashPasswordRoundTrips) {
     EXPECT_NE(ScramFile::hash_password("secret"), ScramFile::hash_password("secret"));  // fresh salts
 }
 
+TEST(AuthScramFile, TypicalIterations) {
+    EXPECT_EQ(ScramFile::parse("", "users").typical_iterations(), 4096U);
+    const std::string text = "a:" + ScramFile::hash_password("x", 5000) +
+                             "\nb:" + ScramFile::hash_password("x", 5000) +
+                             "\nc:" + ScramFile::hash_password("x", 4096) + "\n";
+    EXPECT_EQ(ScramFile::parse(text, "users").typical_iterations(), 5000U);
+}
+
+TEST(AuthScramFile, UnknownUsersClaimTheTypicalIterations) {
+    const auto f = ScramFile::parse("a:" + ScramFile::hash_password("x", 5000) + "\n", "users");
+    ScramServer server([&f](std::string_view u) { return f.find(u); }, "", f.typical_iterations());
+    const auto first = server.client_first("n,,n=nobody,r=abc");
+    ASSERT_TRUE(first.ok);
+    EXPECT_TRUE(first.message.ends_with(",i=5000")) << first.message;
+}
+
 TEST(AuthScramFile, LastDuplicateWinsWithWarning) {
     const std::string other = "user:" + ScramFile::hash_password("other") + "\n";
     const auto f = ScramFile::parse(rfc_line() + other, "users");
