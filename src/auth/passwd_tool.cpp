@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "auth/password_file.hpp"
+#include "auth/scram_file.hpp"
 
 namespace tapmq::auth {
 namespace {
@@ -85,13 +86,16 @@ std::string passwd_usage() {
            "       tapmq passwd [-H argon2id | -H sha512-pbkdf2 | -H sha512] [-I iterations] [-c] -b "
            "passwordfile username password\n"
            "       tapmq passwd -U passwordfile\n"
+           "       tapmq passwd --scram [-I iterations] [-c | -D | -U] [-b] scramfile username [password]\n"
            " -b : run in batch mode to allow passing passwords on the command line.\n"
            " -c : create a new password file. This will overwrite existing files.\n"
            " -D : delete the username rather than adding/updating its password.\n"
            " -H : specify the hashing algorithm. Defaults to sha512-pbkdf2 (read by Mosquitto 2.0 and 2.1).\n"
            "      argon2id is read by Mosquitto 2.1 only; sha512 is Mosquitto 1.6's default.\n"
            " -I : number of PBKDF2 iterations (default 101).\n"
-           " -U : update a plain text password file to use hashed passwords.\n";
+           " -U : update a plain text password file to use hashed passwords.\n"
+           " --scram : edit a SCRAM-SHA-256 file for tapmqd's auth_scram_file (MQTT 5 enhanced\n"
+           "      authentication) instead of a password file; -I defaults to 4096 there.\n";
 }
 
 int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -102,7 +106,10 @@ int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostr
     }
 
     Algorithm algorithm = Algorithm::Sha512Pbkdf2;
+    bool algorithm_given = false;
     int iterations = PasswordFile::kDefaultIterations;
+    bool iterations_given = false;
+    bool scram = false;
     bool batch = false;
     bool create = false;
     bool del = false;
@@ -116,6 +123,7 @@ int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostr
                 return 1;
             }
             const std::string& h = args[++idx];
+            algorithm_given = true;
             if (h == "sha512") {
                 algorithm = Algorithm::Sha512;
             } else if (h == "sha512-pbkdf2") {
@@ -143,6 +151,9 @@ int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostr
                 return 1;
             }
             iterations = static_cast<int>(n);
+            iterations_given = true;
+        } else if (a == "--scram") {
+            scram = true;
         } else if (a == "-b") {
             batch = true;
         } else if (a == "-c") {
@@ -155,6 +166,16 @@ int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostr
             break;
         }
     }
+
+    if (scram && algorithm_given) {
+        err << "Error: -H cannot be used with --scram.\n";
+        return 1;
+    }
+    if (scram && !iterations_given) iterations = static_cast<int>(ScramFile::kDefaultIterations);
+    const auto make_hash = [&](std::string_view pw) {
+        return scram ? ScramFile::hash_password(pw, static_cast<std::uint32_t>(iterations))
+                     : PasswordFile::hash_password(pw, algorithm, iterations);
+    };
 
     if (create && del) {
         err << "Error: -c and -D cannot be used together.\n";
@@ -220,8 +241,7 @@ int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostr
                 if (const int rc = prompt_password(in, out, err, typed); rc != 0) return rc;
                 password = std::move(typed);
             }
-            const std::string line =
-                user + ":" + PasswordFile::hash_password(*password, algorithm, iterations) + "\n";
+            const std::string line = user + ":" + make_hash(*password) + "\n";
             if (file == "-") {
                 out << line << std::flush;
             } else {
@@ -245,14 +265,19 @@ int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostr
                 return 1;
             }
         } else if (update) {
-            editor.hash_plaintext(algorithm, iterations);
+            if (scram) {
+                editor.hash_plaintext([](std::string_view e) { return ScramFile::decode(e).has_value(); },
+                                      make_hash);
+            } else {
+                editor.hash_plaintext(algorithm, iterations);
+            }
         } else {
             if (!password) {
                 std::string typed;
                 if (const int rc = prompt_password(in, out, err, typed); rc != 0) return rc;
                 password = std::move(typed);
             }
-            editor.set(user, PasswordFile::hash_password(*password, algorithm, iterations));
+            editor.set(user, make_hash(*password));
         }
         write_text_file_atomically(file, editor.text());
         return 0;

@@ -3,6 +3,7 @@
 //   passwd [-H sha512 | -H sha512-pbkdf2 | -H argon2id] [-I iterations] [-c | -D] FILE USER
 //   passwd [-H ...] [-I iterations] [-c] -b FILE USER PASSWORD
 //   passwd -U FILE
+//   passwd --scram [-I iterations] [-c | -D | -U] [-b] FILE USER [PASSWORD]
 //
 //   -b  batch mode: the password is the last argument (otherwise it is read twice from `in`,
 //       after the prompts "Password: " and "Reenter password: " written to `out`; when `in` is
@@ -13,6 +14,9 @@
 //   -H  hash scheme; default sha512-pbkdf2 ($7$, 101 iterations: what mosquitto_passwd 2.0 writes,
 //       readable by Mosquitto 2.0 and 2.1). argon2id is read by Mosquitto 2.1 only.
 //   -I  PBKDF2 iterations (mosquitto_passwd 2.1's option)
+//   --scram  FILE is a SCRAM-SHA-256 file for auth_scram_file (see auth/scram_file.hpp): the same
+//       options write "user:SCRAM-SHA-256$4096:<salt>$<StoredKey>:<ServerKey>" lines (-I defaults
+//       to 4096; -H does not apply)
 //
 // Error messages and exit codes follow mosquitto_passwd 2.0.11 (1, or 2 when the two passwords
 // typed differ); success is silent. Files are replaced atomically, new ones with mode 0600, existing

@@ -463,6 +463,20 @@ std::size_t PasswordFileEditor::hash_plaintext(PasswordFile::Algorithm algorithm
     return n;
 }
 
+std::size_t PasswordFileEditor::hash_plaintext(const std::function<bool(std::string_view)>& is_hashed,
+                                               const std::function<std::string(std::string_view)>& hash) {
+    std::size_t n = 0;
+    for (auto& l : lines_) {
+        if (l.user.empty()) continue;
+        const std::string_view rest = trim(std::string_view(l.raw).substr(l.raw.find(':') + 1));
+        if (is_hashed(rest)) continue;
+        l.field = hash(rest);
+        l.raw = l.user + ":" + l.field;
+        ++n;
+    }
+    return n;
+}
+
 std::string PasswordFileEditor::text() const {
     std::string out;
     for (std::size_t i = 0; i < lines_.size(); ++i) {

@@ -159,6 +159,10 @@ class PasswordFileEditor {
     // many lines were converted.
     std::size_t hash_plaintext(PasswordFile::Algorithm algorithm = PasswordFile::Algorithm::Sha512Pbkdf2,
                                int iterations = PasswordFile::kDefaultIterations);
+    // The same for other formats (SCRAM files, whose entries contain ':'): `is_hashed` and `hash` see
+    // the whole text after the user's ':' (trimmed), not only up to a second ':'.
+    std::size_t hash_plaintext(const std::function<bool(std::string_view)>& is_hashed,
+                               const std::function<std::string(std::string_view)>& hash);
 
     std::string text() const;
 

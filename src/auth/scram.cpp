@@ -115,7 +115,7 @@ bool valid_nonce(std::string_view s) {
 
 // Made-up credentials for unknown users: stable per name within the process, so that probing
 // twice does not reveal that the salt is random.
-ScramCredentials mock_credentials(std::string_view username) {
+ScramCredentials mock_credentials(std::string_view username, std::uint32_t iterations) {
     static const Key secret = [] {
         Key k{};
         if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1)
@@ -125,7 +125,7 @@ ScramCredentials mock_credentials(std::string_view username) {
     const Key mac = hmac256(secret, username);
     ScramCredentials c;
     c.salt.assign(mac.begin(), mac.begin() + 16);
-    c.iterations = 4096;
+    c.iterations = iterations;
     c.stored_key = hmac256(secret, std::string("stored:") + std::string(username));
     c.server_key = hmac256(secret, std::string("server:") + std::string(username));
     return c;
@@ -157,7 +157,12 @@ ScramCredentials ScramCredentials::from_password(std::string_view password, std:
 }
 
 ScramServer::ScramServer(ScramLookup lookup, std::string server_nonce)
-    : lookup_(std::move(lookup)), server_nonce_(std::move(server_nonce)) {
+    : ScramServer(std::move(lookup), std::move(server_nonce), 4096) {}
+
+ScramServer::ScramServer(ScramLookup lookup, std::string server_nonce, std::uint32_t unknown_user_iterations)
+    : lookup_(std::move(lookup)),
+      server_nonce_(std::move(server_nonce)),
+      unknown_user_iterations_(unknown_user_iterations == 0 ? 4096 : unknown_user_iterations) {
     if (server_nonce_.empty()) server_nonce_ = random_nonce();
     if (!valid_nonce(server_nonce_))
         throw std::invalid_argument("SCRAM server nonce must be printable, without ','");
@@ -211,7 +216,7 @@ ScramServer::Step ScramServer::client_first(std::string_view msg) {
     username_ = std::move(*user);
     auto creds = lookup_ ? lookup_(username_) : std::nullopt;
     known_user_ = creds.has_value();
-    creds_ = known_user_ ? std::move(*creds) : mock_credentials(username_);
+    creds_ = known_user_ ? std::move(*creds) : mock_credentials(username_, unknown_user_iterations_);
     if (creds_.salt.empty() || creds_.iterations == 0) {
         return fail("other-error", "stored SCRAM credentials are unusable");
     }

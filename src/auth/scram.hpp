@@ -60,6 +60,9 @@ class ScramServer {
     // only in tests). Unknown users are not revealed: they get made-up credentials that are
     // stable per user name (within the process) and fail with "invalid-proof" at the end.
     explicit ScramServer(ScramLookup lookup, std::string server_nonce = {});
+    // `unknown_user_iterations`: the iteration count the made-up credentials of unknown users
+    // claim; give the count real users have, so that it does not tell them apart.
+    ScramServer(ScramLookup lookup, std::string server_nonce, std::uint32_t unknown_user_iterations);
 
     // "n,,n=user,r=nonce" -> "r=nonce+snonce,s=salt,i=iterations"
     Step client_first(std::string_view message);
@@ -84,6 +87,7 @@ class ScramServer {
     std::string nonce_;
     ScramCredentials creds_;
     bool known_user_ = false;
+    std::uint32_t unknown_user_iterations_ = 4096;
 };
 
 // The client side, for tests and for tapmq's own client tools.

@@ -248,6 +248,7 @@ void Broker::reload() {
         const std::size_t i = l->settings().config_index;
         if (i < fresh.listeners.size()) l->reload_tls(fresh.listeners[i]);
     }
+    spdlog::info("Configuration reloaded.");
     config_.sys_interval = fresh.sys_interval;
 }
 

@@ -770,6 +770,7 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"auto_id_prefix", security_string<&S::auto_id_prefix>},
         {"password_file", security_string<&S::password_file>},
         {"acl_file", security_string<&S::acl_file>},
+        {"auth_scram_file", security_string<&S::auth_scram_file>},
         {"auth_jwt_algorithm", h_jwt_algorithm},
         {"auth_jwt_key_file", security_string<&S::auth_jwt_key_file>},
         {"auth_jwt_audience", security_string<&S::auth_jwt_audience>},

@@ -22,6 +22,9 @@ struct SecurityConfig {
     bool allow_anonymous = false;  // resolved: Mosquitto 2 rules, see Config::local_only
     std::string password_file;     // empty = none
     std::string acl_file;          // empty = none
+    // tapmq extension: SCRAM-SHA-256 credentials (RFC 5803 lines) for MQTT 5 enhanced
+    // authentication; empty = the method is not offered.
+    std::string auth_scram_file;
     bool allow_zero_length_clientid = true;
     std::string auto_id_prefix = "auto-";
     // tapmq extension: a JWT in the password field ("token" login mode). Enabled by

@@ -93,7 +93,9 @@ void Connection::read() {
 
 void Connection::note_received(std::size_t n) {
     Stats::add(broker_.stats().bytes_received, n);
-    if (state_ != State::AwaitConnect) last_rx_ = Clock::now();  // CONNECT's deadline is fixed
+    // The CONNECT deadline (and an enhanced authentication's) runs from the connection's start,
+    // however busy the client keeps it.
+    if (state_ == State::Connected) last_rx_ = Clock::now();
 }
 
 void Connection::on_readable(const boost::system::error_code& ec) {
@@ -157,10 +159,13 @@ std::string_view Connection::process_input(std::string_view view) {
     }
     try {
         while (reading()) {
+            const char* const begin = view.data();
             auto packet = decoder_.next(view);
             if (!packet) break;
             Stats::add(broker_.stats().messages_received);
+            packet_bytes_ = std::string_view(begin, static_cast<std::size_t>(view.data() - begin));
             handle(*packet);
+            packet_bytes_ = {};
         }
     } catch (const mqtt::ProtocolError& e) {
         if (state_ == State::AwaitConnect && e.code() == mqtt::ReasonCode::UnsupportedProtocolVersion) {
@@ -338,6 +343,7 @@ void Connection::kick(mqtt::ReasonCode reason) {
 }
 
 void Connection::refuse(mqtt::ReasonCode rc, const char* why) {
+    end_handshake();
     spdlog::info("Refusing connection from {}: {} ({}).", describe(), why, mqtt::to_string(rc));
     if (rc == mqtt::ReasonCode::UnsupportedProtocolVersion) version_ = mqtt::ProtocolVersion::V311;
     send(mqtt::Connack{false, rc, {}});
@@ -345,6 +351,7 @@ void Connection::refuse(mqtt::ReasonCode rc, const char* why) {
 }
 
 void Connection::refuse_login(mqtt::ReasonCode rc, const std::string& why) {
+    end_handshake();
     const auto delay = broker_.login_throttle().record_failure(remote_ip());
     spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id_, username_, remote_, why);
     state_ = State::Closing;  // read nothing more; the refusal follows the back-off delay
@@ -363,7 +370,8 @@ std::string Connection::remote_ip() const {
 
 void Connection::fail(mqtt::ReasonCode rc, const std::string& why) {
     if (state_ == State::Closed || state_ == State::Closing) return;
-    const bool connected = state_ == State::Connected;
+    // Authenticating: the CONNECT was fine, a later packet was not (spec 4.13.1: DISCONNECT).
+    const bool connected = state_ == State::Connected || state_ == State::Authenticating;
     if (rc != mqtt::ReasonCode::SessionTakenOver && rc != mqtt::ReasonCode::ServerShuttingDown) {
         spdlog::warn("Disconnecting {}: {} ({}).", describe(), why, mqtt::to_string(rc));
     } else {
@@ -414,8 +422,12 @@ void Connection::arm_keepalive() {
 void Connection::end_overdue() {
     switch (state_) {
         case State::AwaitConnect:
-        case State::Authenticating:
             spdlog::info("Closing {}: no CONNECT within {} s.", describe(),
+                         broker_.limits().connect_timeout_seconds);
+            close_now();
+            break;
+        case State::Authenticating:
+            spdlog::info("Closing {}: authentication not finished within {} s.", describe(),
                          broker_.limits().connect_timeout_seconds);
             close_now();
             break;

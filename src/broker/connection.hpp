@@ -15,6 +15,7 @@
 #include <vector>
 #include "util/asio.hpp"
 
+#include "enhanced_auth.hpp"
 #include "message.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/packets.hpp"
@@ -62,6 +63,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void end_overdue();
 
   private:
+    // AwaitConnect -> Authenticating (CONNECT named an Authentication Method: only AUTH and
+    // DISCONNECT are accepted until the exchange ends) -> Connected -> Closing -> Closed.
     enum class State { AwaitConnect, Authenticating, Connected, Closing, Closed };
 
     // IoHandler: completions from the transport (worker thread).
@@ -70,7 +73,9 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void on_readable(const boost::system::error_code& ec) override;
     void on_written(const boost::system::error_code& ec, std::size_t n) override;
 
-    bool reading() const noexcept { return state_ == State::AwaitConnect || state_ == State::Connected; }
+    bool reading() const noexcept {
+        return state_ == State::AwaitConnect || state_ == State::Authenticating || state_ == State::Connected;
+    }
     void read();
     // Common to both read paths: `n` new bytes arrived.
     void note_received(std::size_t n);
@@ -82,6 +87,15 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void handle(mqtt::Packet& p);
 
     void on_connect(mqtt::Connect& c);
+    // After a successful login: ACL identity, will, keep alive, session, CONNACK. `auth_data` is
+    // the final Authentication Data of an enhanced authentication, sent in the CONNACK.
+    void complete_connect(const mqtt::Connect& c, LoginResult login_result,
+                          const std::optional<std::string>& auth_data);
+    // Enhanced authentication (connection_auth.cpp).
+    void begin_enhanced_auth(const mqtt::Connect& c);
+    void on_auth_while_connecting(const mqtt::Auth& a);
+    void on_reauth(const mqtt::Auth& a);
+    void send_auth(mqtt::ReasonCode rc, std::string_view data);
     void on_publish(mqtt::Publish& p);
     void on_puback(const mqtt::Puback& p);
     void on_pubrec(const mqtt::Pubrec& p);
@@ -90,7 +104,6 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void on_subscribe(const mqtt::Subscribe& s);
     void on_unsubscribe(const mqtt::Unsubscribe& u);
     void on_disconnect(const mqtt::Disconnect& d);
-    void on_auth(const mqtt::Auth& a);
 
     // CONNECT refused: CONNACK with the code, then close.
     void refuse(mqtt::ReasonCode rc, const char* why);
@@ -129,6 +142,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     std::uint32_t read_space_ = 0;  // room offered to the read in progress
     bool more_to_read_ = false;     // the last read filled its buffer: read again before waiting
     mqtt::StreamDecoder decoder_;
+    std::string_view packet_bytes_;  // the whole packet being handled (valid during handle())
     State state_ = State::AwaitConnect;
     std::unique_ptr<boost::asio::steady_timer> timer_;
     Clock::time_point last_rx_{};
@@ -145,6 +159,14 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     std::uint32_t connect_expiry_ = 0;
     bool will_on_close_ = true;  // false after a normal DISCONNECT
     bool handshake_pending_ = true;
+    bool assigned_client_id_ = false;
+    // Enhanced authentication: the method named at CONNECT (empty = none), the exchange in
+    // progress (at CONNECT or re-authentication), and the CONNECT packet kept until the exchange
+    // ends.
+    std::string auth_method_;
+    std::unique_ptr<AuthExchange> auth_exchange_;
+    unsigned auth_steps_ = 0;
+    std::string pending_connect_;
     std::optional<StoredWill> will_;
     SessionPtr session_;
     ClientAccessPtr access_;

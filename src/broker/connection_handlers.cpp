@@ -48,6 +48,19 @@ void Connection::handle(mqtt::Packet& p) {
         }
         return;
     }
+    if (state_ == State::Authenticating) {
+        // Spec 3.1.2.11.9 and 4.12: only AUTH or DISCONNECT until the CONNACK.
+        if (auto* a = std::get_if<mqtt::Auth>(&p)) {
+            on_auth_while_connecting(*a);
+        } else if (std::holds_alternative<mqtt::Disconnect>(p)) {
+            spdlog::info("Client {} disconnected during authentication.", describe());
+            close_now();
+        } else {
+            fail(ReasonCode::ProtocolError,
+                 std::string(mqtt::to_string(mqtt::packet_type(p))) + " before authentication finished");
+        }
+        return;
+    }
     std::visit(
         [this](auto& pkt) {
             using T = std::decay_t<decltype(pkt)>;
@@ -70,7 +83,7 @@ void Connection::handle(mqtt::Packet& p) {
             } else if constexpr (std::is_same_v<T, mqtt::Disconnect>) {
                 on_disconnect(pkt);
             } else if constexpr (std::is_same_v<T, mqtt::Auth>) {
-                on_auth(pkt);
+                on_reauth(pkt);
             } else if constexpr (std::is_same_v<T, mqtt::Connect>) {
                 fail(ReasonCode::ProtocolError, "second CONNECT");  // spec 3.1.0-2
             } else {
@@ -85,7 +98,8 @@ void Connection::handle(mqtt::Packet& p) {
 
 void Connection::on_connect(mqtt::Connect& c) {
     const BrokerLimits& limits = broker_.limits();
-    end_handshake();
+    // An enhanced authentication exchange still counts as a pending handshake until it ends.
+    if (!c.properties.authentication_method) end_handshake();
     version_ = c.version;
     client_id_ = std::string(c.client_id);
     if (c.username) username_ = std::string(*c.username);
@@ -100,22 +114,34 @@ void Connection::on_connect(mqtt::Connect& c) {
     }
     const bool v5 = mqtt::is_v5(version_);
 
-    bool assigned = false;
     if (client_id_.empty()) {
         const bool allowed = limits.allow_zero_length_clientid && version_ != mqtt::ProtocolVersion::V31 &&
                              (v5 || c.clean_start);
         if (!allowed) return refuse(ReasonCode::ClientIdentifierNotValid, "empty client id");
         client_id_ = generate_client_id();
-        assigned = true;
+        assigned_client_id_ = true;
     }
     if (c.properties.authentication_method) {
-        return refuse(ReasonCode::BadAuthenticationMethod, "no enhanced authentication method is configured");
+        if (certificate_user) {
+            return refuse(ReasonCode::BadAuthenticationMethod,
+                          "the client certificate is the login on this listener");
+        }
+        return begin_enhanced_auth(c);
     }
     auto policy = listener_.security.get();
     LoginResult login_result = login(*policy, c.username, c.password, std::move(certificate_user));
     if (login_result.code != ReasonCode::Success) return refuse_login(login_result.code, login_result.reason);
+    complete_connect(c, std::move(login_result), std::nullopt);
+}
+
+void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_result,
+                                  const std::optional<std::string>& auth_data) {
+    const BrokerLimits& limits = broker_.limits();
+    const bool v5 = mqtt::is_v5(version_);
+    end_handshake();
     username_ = login_result.username.value_or("");
     broker_.login_throttle().record_success(remote_ip());
+    auto policy = listener_.security.get();
     if (policy->acl || login_result.token_pub || login_result.token_sub) {
         auto access = std::make_shared<ClientAccess>(listener_.security, login_result.username, client_id_);
         access->restrict_by_token(std::move(login_result.token_pub), std::move(login_result.token_sub));
@@ -195,7 +221,11 @@ void Connection::on_connect(mqtt::Connect& c) {
             p.maximum_qos = static_cast<std::uint8_t>(limits.max_qos);
         if (!limits.retain_available) p.retain_available = 0;
         if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
-        if (assigned) p.assigned_client_identifier = client_id_;
+        if (assigned_client_id_) p.assigned_client_identifier = client_id_;
+        if (auth_data) {
+            p.authentication_method = auth_method_;
+            p.authentication_data = *auth_data;
+        }
         p.topic_alias_maximum = limits.max_topic_alias;
         if (server_keepalive) p.server_keep_alive = *server_keepalive;
         p.wildcard_subscription_available = 1;
@@ -379,12 +409,6 @@ void Connection::on_disconnect(const mqtt::Disconnect& d) {
                      ? ""
                      : std::string(" (") + std::string(mqtt::to_string(d.reason)) + ")");
     close_now();
-}
-
-void Connection::on_auth(const mqtt::Auth&) {
-    // Only reachable when CONNECT carried no Authentication Method (CONNECTs with one are refused
-    // until an enhanced authentication method is configured): spec 4.12 makes that a protocol error.
-    fail(ReasonCode::ProtocolError, "AUTH without an authentication method");
 }
 
 // ---------------------------------------------------------------- end of the connection

@@ -67,7 +67,7 @@ void Listener::accept() {
             } else if (limits.max_pending_handshakes != 0 &&
                        broker_.pending_handshakes().load(std::memory_order_relaxed) >=
                            limits.max_pending_handshakes) {
-                spdlog::warn("Refusing connection on {}: {} connections have not sent CONNECT yet.",
+                spdlog::warn("Refusing connection on {}: {} connections have not finished CONNECT yet.",
                              settings_.name, limits.max_pending_handshakes);
                 Stats::add(broker_.stats().connections_refused);
                 socket.close(ignored);

@@ -44,6 +44,10 @@ std::shared_ptr<const SecurityPolicy> SecurityPolicy::load(const SecurityConfig&
         o.subscribe_check = auth::AclFile::SubscribeCheck::Strict;
         p->acl = std::make_shared<auth::AclFile>(auth::AclFile::load(c.acl_file, o));
     }
+    if (!c.auth_scram_file.empty()) {
+        auto users = std::make_shared<auth::ScramFile>(auth::ScramFile::load(c.auth_scram_file));
+        p->authenticators.push_back(std::make_shared<ScramAuthenticator>(std::move(users)));
+    }
     if (!c.auth_jwt_algorithm.empty()) {
         auth::JwtConfig j;
         j.algorithm = *auth::jwt_algorithm_from_string(c.auth_jwt_algorithm);
@@ -56,6 +60,13 @@ std::shared_ptr<const SecurityPolicy> SecurityPolicy::load(const SecurityConfig&
         p->jwt = std::make_shared<auth::JwtVerifier>(std::move(j));
     }
     return p;
+}
+
+const Authenticator* SecurityPolicy::find_authenticator(std::string_view method) const {
+    for (const auto& a : authenticators) {
+        if (a->method() == method) return a.get();
+    }
+    return nullptr;
 }
 
 bool ClientAccess::can_publish(std::string_view topic) const {

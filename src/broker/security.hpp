@@ -1,5 +1,6 @@
 // Authentication and authorisation for one listener: the four login modes (password file, anonymous,
-// JWT in the password field, client certificate) and Mosquitto's ACL file, checked on every path a
+// JWT in the password field, client certificate), MQTT 5 enhanced authentication (SCRAM-SHA-256,
+// see enhanced_auth.hpp) and Mosquitto's ACL file, checked on every path a
 // message takes. A SecurityPolicy is immutable; SIGHUP loads a new one and swaps it in, so existing
 // connections see reloaded ACLs at their next check.
 #pragma once
@@ -17,6 +18,7 @@
 #include "auth/jwt.hpp"
 #include "auth/password_file.hpp"
 #include "config.hpp"
+#include "enhanced_auth.hpp"
 #include "mqtt/reason_code.hpp"
 
 namespace tapmq::broker {
@@ -26,6 +28,11 @@ struct SecurityPolicy {
     std::shared_ptr<const auth::PasswordFile> passwords;  // null = no password file
     std::shared_ptr<const auth::AclFile> acl;             // null = no ACL: everything allowed
     std::shared_ptr<const auth::JwtVerifier> jwt;         // null = no JWT login
+    // Enhanced authentication methods offered (CONNECT with an Authentication Method).
+    std::vector<std::shared_ptr<const Authenticator>> authenticators;
+
+    // The authenticator for `method`, or null when the listener does not offer it.
+    const Authenticator* find_authenticator(std::string_view method) const;
 
     // Loads the files a listener's security settings name. Throws std::runtime_error naming the
     // file and line (AuthFileError) or the JWT key problem.

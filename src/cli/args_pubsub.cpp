@@ -12,6 +12,8 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
     cmd.add_option("-i,--id", a.client_id, "Client identifier (default tapmq-pub-PID / tapmq-sub-PID)");
     cmd.add_option("-u,--username", a.username, "User name");
     cmd.add_option("-P,--pw", a.password, "Password");
+    cmd.add_option("--auth-method", a.auth_method,
+                   "MQTT 5 enhanced authentication with -u/-P: SCRAM-SHA-256 (the password is not sent)");
     cmd.add_option("-k,--keepalive", a.keep_alive, "Keep alive in seconds (0 = none)")->capture_default_str();
     cmd.add_flag("-c,--disable-clean-session", a.no_clean, "Keep the session (clean start off)");
     cmd.add_option("-x,--session-expiry", a.session_expiry, "MQTT 5 session expiry interval in seconds");

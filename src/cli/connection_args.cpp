@@ -3,6 +3,8 @@
 #include <unistd.h>
 #include <stdexcept>
 
+#include "scram_auth.hpp"
+
 namespace tapmq::cli {
 
 std::optional<mqtt::ProtocolVersion> parse_version(const std::string& s) {
@@ -22,8 +24,18 @@ client::ConnectOptions to_connect_options(const ConnectionArgs& a, const std::st
     o.client_id = a.client_id.empty() ? default_id_prefix + std::to_string(::getpid()) : a.client_id;
     o.clean_start = !a.no_clean;
     o.keep_alive = a.keep_alive;
-    o.username = a.username;
-    o.password = a.password;
+    if (a.auth_method.empty()) {
+        o.username = a.username;
+        o.password = a.password;
+    } else {
+        if (a.auth_method != "SCRAM-SHA-256") {
+            throw std::invalid_argument("unknown authentication method '" + a.auth_method +
+                                        "' (SCRAM-SHA-256 is supported)");
+        }
+        if (!mqtt::is_v5(o.version)) throw std::invalid_argument("--auth-method needs MQTT 5 (-V 5)");
+        if (!a.username || !a.password) throw std::invalid_argument("--auth-method needs -u and -P");
+        o.auth = make_scram_auth(*a.username, *a.password);  // neither goes into the CONNECT
+    }
     o.connect_timeout = std::chrono::seconds(a.connect_timeout);
     if (a.session_expiry && mqtt::is_v5(o.version)) o.properties.session_expiry_interval = *a.session_expiry;
     if (!a.will_topic.empty()) {

@@ -16,6 +16,7 @@ struct ConnectionArgs {
     std::string client_id;
     std::optional<std::string> username;
     std::optional<std::string> password;
+    std::string auth_method;  // MQTT 5 enhanced authentication: "SCRAM-SHA-256" with -u/-P; empty = none
     std::uint16_t keep_alive = 60;
     bool no_clean = false;  // -c: keep the session
     std::optional<std::uint32_t> session_expiry;
@@ -29,7 +30,8 @@ struct ConnectionArgs {
 // Parses "311", "3.1.1", "mqttv311", "5", "mqttv5", "31"...; nullopt when unknown.
 std::optional<mqtt::ProtocolVersion> parse_version(const std::string& s);
 
-// Throws std::invalid_argument on an unknown version.
+// Throws std::invalid_argument on an unknown version or authentication method, or an authentication
+// method without MQTT 5, a user name or a password.
 client::ConnectOptions to_connect_options(const ConnectionArgs& a, const std::string& default_id_prefix);
 
 }  // namespace tapmq::cli

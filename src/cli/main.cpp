@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     app.add_subcommand(
         "passwd",
         "Create and edit Mosquitto password files, as mosquitto_passwd: "
-        "tapmq passwd [-c | -D | -U] [-b] [-H sha512-pbkdf2|sha512|argon2id] FILE USER [PASSWORD]");
+        "tapmq passwd [--scram] [-c | -D | -U] [-b] [-H sha512-pbkdf2|sha512|argon2id] FILE USER [PASSWORD]");
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {

@@ -66,9 +66,18 @@ void Client::connect(const ConnectOptions& o, ConnectHandler done) {
     c.client_id = o.client_id;
     if (o.username) c.username = *o.username;
     if (o.password) c.password = *o.password;
+    std::string auth_data;
+    auth_.reset();
     if (mqtt::is_v5(version_)) {
         c.properties = o.properties;
         if (o.max_packet_size != mqtt::kMaxPacketSize) c.properties.maximum_packet_size = o.max_packet_size;
+        if (o.auth) {
+            auth_ = o.auth;
+            auth_method_ = auth_->method();
+            auth_data = auth_->initial_data();
+            c.properties.authentication_method = auth_method_;
+            c.properties.authentication_data = auth_data;
+        }
     }
     if (o.will) {
         mqtt::Will w;

@@ -132,6 +132,7 @@ class Client : public std::enable_shared_from_this<Client> {
     void on_suback(const mqtt::Suback& s);
     void on_unsuback(const mqtt::Unsuback& u);
     void on_disconnect(const mqtt::Disconnect& d);
+    void on_auth(const mqtt::Auth& a);
     void protocol_violation(mqtt::ReasonCode rc, const std::string& what);
 
     // client_publish.cpp: the outgoing window
@@ -152,6 +153,8 @@ class Client : public std::enable_shared_from_this<Client> {
     std::string host_;
     std::uint16_t port_ = 0;
     ConnectHandler on_connect_;
+    std::shared_ptr<EnhancedAuth> auth_;  // during connect(), when enhanced authentication is used
+    std::string auth_method_;
     MessageHandler on_message_;
     CloseHandler on_close_;
     ServerInfo server_;

@@ -63,6 +63,9 @@ void Client::handle(mqtt::Packet& p) {
         case T::Disconnect:
             on_disconnect(std::get<mqtt::Disconnect>(p));
             return;
+        case T::Auth:
+            on_auth(std::get<mqtt::Auth>(p));
+            return;
         default:
             protocol_violation(ReasonCode::ProtocolError,
                                std::string("unexpected ") +
@@ -86,6 +89,18 @@ void Client::on_connack(const mqtt::Connack& c) {
         fail(e);
         if (h) h(e, &c);
         return;
+    }
+    if (auto auth = std::move(auth_)) {
+        if (c.properties.authentication_method != std::string_view(auth_method_) ||
+            !auth->verify_success(c.properties.authentication_data.value_or(std::string_view{}))) {
+            auto h = std::move(on_connect_);
+            on_connect_ = nullptr;
+            Error e{Error::Kind::Protocol, ReasonCode::NotAuthorized,
+                    "the broker failed to authenticate itself: " + auth->error()};
+            fail(e);
+            if (h) h(e, &c);
+            return;
+        }
     }
     const auto& p = c.properties;
     server_.session_present = c.session_present;
@@ -208,6 +223,29 @@ void Client::on_disconnect(const mqtt::Disconnect& d) {
     std::string what = "the broker disconnected: ";
     what += mqtt::to_string(d.reason);
     fail(Error{Error::Kind::Disconnected, d.reason, with_reason_string(std::move(what), d.properties)});
+}
+
+void Client::on_auth(const mqtt::Auth& a) {
+    if (state_ != State::AwaitConnack || !auth_) {
+        protocol_violation(ReasonCode::ProtocolError, "unexpected AUTH");
+        return;
+    }
+    if (a.reason != ReasonCode::ContinueAuthentication ||
+        a.properties.authentication_method != std::string_view(auth_method_)) {
+        protocol_violation(ReasonCode::ProtocolError, "AUTH with another method or reason code");
+        return;
+    }
+    auto answer = auth_->respond(a.properties.authentication_data.value_or(std::string_view{}));
+    if (!answer) {
+        fail(Error{Error::Kind::Protocol, ReasonCode::NotAuthorized, "authentication: " + auth_->error()});
+        return;
+    }
+    mqtt::Packet packet{std::in_place_type<mqtt::Auth>};
+    auto& reply = std::get<mqtt::Auth>(packet);
+    reply.reason = ReasonCode::ContinueAuthentication;
+    reply.properties.authentication_method = auth_method_;
+    reply.properties.authentication_data = *answer;
+    send(packet);
 }
 
 void Client::protocol_violation(ReasonCode rc, const std::string& what) {

@@ -3,8 +3,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "mqtt/packets.hpp"
 
@@ -18,6 +20,21 @@ struct WillOptions {
     mqtt::Properties properties;  // MQTT 5 Will Properties; views need only outlive Client::connect()
 };
 
+// MQTT 5 enhanced authentication (spec 4.12), the client's side of one method: the Authentication
+// Data of the CONNECT, the answer to each AUTH 0x18 from the broker, and the check of the final data
+// the broker sends with CONNACK 0x00 (a method that proves the broker, like SCRAM, fails there when
+// the proof is wrong). Used once per connect().
+class EnhancedAuth {
+  public:
+    virtual ~EnhancedAuth() = default;
+    virtual std::string method() const = 0;
+    virtual std::string initial_data() = 0;
+    // The data of the next AUTH 0x18; nullopt refuses the broker's challenge (see error()).
+    virtual std::optional<std::string> respond(std::string_view server_data) = 0;
+    virtual bool verify_success(std::string_view server_data) = 0;
+    virtual std::string error() const = 0;
+};
+
 struct ConnectOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 1883;
@@ -29,6 +46,7 @@ struct ConnectOptions {
     std::optional<std::string> password;
     mqtt::Properties properties;  // MQTT 5 CONNECT properties; views need only outlive Client::connect()
     std::optional<WillOptions> will;
+    std::shared_ptr<EnhancedAuth> auth;  // MQTT 5 only; null = none
 
     std::chrono::milliseconds connect_timeout{10'000};  // TCP connect through CONNACK
     std::uint16_t max_inflight = 65'000;                // local cap on outgoing QoS 1/2 in flight

@@ -1,7 +1,8 @@
 """TLS and WebSocket listeners with real certificates (made here with the openssl CLI).
 
 Covers: handshake with mosquitto_pub --cafile/--cert/--key, the certificates-only login mode
-(require_certificate + use_identity_as_username), expired and untrusted client certificates refused,
+(require_certificate + use_identity_as_username) with the certificate's CN driving the ACL file end to
+end, SCRAM-SHA-256 enhanced authentication over TLS, expired and untrusted client certificates refused,
 TLS 1.1 refused, certificate reload on SIGHUP while an existing connection keeps working, and MQTT
 over WebSocket and WebSocket over TLS with Paho.
 """
@@ -18,7 +19,10 @@ from pathlib import Path
 import paho.mqtt.client as paho
 import pytest
 
+import mqtt_codec as m
+import scram_client as sc
 from broker_proc import reserve_port
+from raw_client import RawClient
 
 pytestmark = pytest.mark.mosquitto_skip("TLS tests start listeners with tapmqd paths")
 
@@ -53,6 +57,7 @@ def pki(tmp_path_factory):
     p = Pki(root)
     p.server = p.issue("server", "localhost")
     p.client = p.issue("client", "TAP0001")
+    p.cc = p.issue("cc", "CC01")
     p.expired = p.issue("expired", "TAP0002", days=-1)
     other = Pki(root / "other", "other-ca")
     p.untrusted = other.issue("untrusted", "TAP0003")
@@ -121,6 +126,104 @@ def test_tls_1_1_refused_1_2_accepted(cert_only_broker, pki):
 
 def test_anonymous_plain_listener_refused(cert_only_broker, raw):
     raw(5, target=cert_only_broker).connect("anon", expect_rc=0x87)  # not authorized
+
+
+# ------------------------------------------------------------------ certificate CN and the ACL file
+
+CN_ACL = """\
+user TAP0001
+topic readwrite IOTIZE_DEV/TAP0001_DEV/#
+
+user CC01
+topic read IOTIZE_DEV/#
+"""
+
+
+def tls_raw(port: int, pki: Pki, cert: tuple[Path, Path] | None, version: int = 5) -> RawClient:
+    """A raw MQTT client over TLS (the socket is wrapped before any MQTT byte)."""
+    c = RawClient(port, version)
+    ctx = ssl.create_default_context(cafile=str(pki.ca_crt))
+    if cert is not None:
+        ctx.load_cert_chain(str(cert[0]), str(cert[1]))
+    c.sock = ctx.wrap_socket(c.sock, server_hostname="localhost")
+    return c
+
+
+@pytest.fixture
+def cn_acl_broker(broker_factory, pki, tmp_path):
+    acl = tmp_path / "acl"
+    acl.write_text(CN_ACL)
+    port = reserve_port()
+    b = broker_factory(["allow_anonymous false", f"acl_file {acl}",
+                        *tls_listener(port, pki, "require_certificate true", "use_identity_as_username true")])
+    b.wait_log(rf"listen socket on port {port} \(TLS\)")
+    b.tls_port = port
+    yield b
+    for c in getattr(b, "clients", []):
+        c.close()
+
+
+def cn_client(b, pki, cert, client_id, version=5) -> RawClient:
+    c = tls_raw(b.tls_port, pki, cert, version)
+    b.__dict__.setdefault("clients", []).append(c)
+    c.connect(client_id)
+    return c
+
+
+@pytest.mark.parametrize("version,refused", [(5, 0x87), (4, 0x80)])
+def test_certificate_cn_drives_the_acl(cn_acl_broker, pki, version, refused):
+    """The CN TAP0001 is the ACL user: its own topics work, another Tap's are refused, and what it
+    publishes there reaches nobody."""
+    b = cn_acl_broker
+    cc = cn_client(b, pki, pki.cc, "cc", version=5)
+    cc.subscribe(("IOTIZE_DEV/#", 1))
+    tap = cn_client(b, pki, pki.client, "tap1", version)
+    b.wait_log(r"as tap1 \(.*u'TAP0001'\)")
+    tap.subscribe(("IOTIZE_DEV/TAP0001_DEV/#", 1), ("IOTIZE_DEV/TAP0002_DEV/#", 1), ("other/#", 1),
+                  expect_rcs=[1, refused, refused])
+    pid = tap.publish("IOTIZE_DEV/TAP0002_DEV/cmd", b"not mine", qos=1, wait=False)
+    ack = tap.wait_for(m.PUBACK, pid)
+    if version == 5:
+        assert ack.rc == 0x87
+    tap.publish("IOTIZE_DEV/TAP0001_DEV/status", b"mine", qos=1)
+    tap.expect_publish("IOTIZE_DEV/TAP0001_DEV/status", b"mine")
+    # In order on cc's connection: the refused message would have come first.
+    cc.expect_publish("IOTIZE_DEV/TAP0001_DEV/status", b"mine")
+
+
+def test_second_certificate_has_other_rights(cn_acl_broker, pki):
+    """CC01 may read every Tap's topics but write none."""
+    b = cn_acl_broker
+    cc = cn_client(b, pki, pki.cc, "cc")
+    b.wait_log(r"as cc \(.*u'CC01'\)")
+    cc.subscribe(("IOTIZE_DEV/#", 1), ("other/#", 1), expect_rcs=[1, 0x87])
+    tap = cn_client(b, pki, pki.client, "tap1")
+    tap.subscribe(("IOTIZE_DEV/TAP0001_DEV/#", 1))
+    pid = cc.publish("IOTIZE_DEV/TAP0001_DEV/cmd", b"from cc", qos=1, wait=False)
+    assert cc.wait_for(m.PUBACK, pid).rc == 0x87
+    tap.publish("IOTIZE_DEV/TAP0001_DEV/up", b"reading", qos=1)
+    tap.expect_publish("IOTIZE_DEV/TAP0001_DEV/up", b"reading")  # after the refused one, had it gone
+    cc.expect_publish("IOTIZE_DEV/TAP0001_DEV/up", b"reading")
+
+
+def test_scram_over_tls(broker_factory, pki, tmp_path):
+    """MQTT 5 enhanced authentication on a TLS listener (server certificate only)."""
+    users = tmp_path / "scram"
+    users.write_text(sc.file_entry("TAP0001", "secret") + "\n")
+    port = reserve_port()
+    b = broker_factory(["allow_anonymous false", f"auth_scram_file {users}", *tls_listener(port, pki)])
+    b.wait_log(rf"listen socket on port {port} \(TLS\)")
+    c = tls_raw(port, pki, None)
+    try:
+        sc.login(c, "tap1", "TAP0001", "secret")
+        assert c.is_open()
+    finally:
+        c.close()
+    c = tls_raw(port, pki, None)
+    try:
+        sc.login(c, "tap1", "TAP0001", "wrong", expect_rc=0x87)
+    finally:
+        c.close()
 
 
 def paho_tls_client(port: int, ca: Path, cert: tuple[Path, Path], client_id: str) -> paho.Client:

@@ -10,6 +10,7 @@ add_executable(test_auth
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_acl_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_jwt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_scram.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_auth_scram_file.cpp
 )
 target_link_libraries(test_auth PRIVATE tapmq_auth OpenSSL::Crypto GTest::gtest_main)
 target_include_directories(test_auth PRIVATE ${CMAKE_CURRENT_LIST_DIR})

@@ -695,6 +695,18 @@ TEST(ConfigListeners, PerListenerSettings) {
     EXPECT_EQ(d.listeners[1].security.password_file, "/p");
 }
 
+TEST(ConfigListeners, AuthScramFileGlobalOrPerListener) {
+    Config c = parse("listener 1883\nauth_scram_file /etc/tapmq/scram\nlistener 1884\n");
+    ASSERT_EQ(c.listeners.size(), 2u);
+    for (const auto& l : c.listeners)
+        EXPECT_EQ(l.security.auth_scram_file, "/etc/tapmq/scram");
+    c = parse("per_listener_settings true\nlistener 1883\nlistener 8883\nauth_scram_file /s\n");
+    EXPECT_TRUE(c.listeners[0].security.auth_scram_file.empty());
+    EXPECT_EQ(c.listeners[1].security.auth_scram_file, "/s");
+    EXPECT_THROW(parse("auth_scram_file\n"), ConfigError);
+    EXPECT_THROW(parse("auth_scram_file /a\nauth_scram_file /b\n"), ConfigError);  // given twice
+}
+
 TEST(ConfigListeners, LoggingDirectivesAccumulate) {
     Config c = parse(
         "log_dest file /var/log/my broker.log\nlog_dest stdout\nlog_dest stdout\nlog_type error\n"
