@@ -38,6 +38,7 @@ void Broker::apply_config(const Config& c) {
     l.message_size_limit = c.message_size_limit;
     l.max_inflight_messages = c.max_inflight_messages;
     l.max_queued_messages = c.max_queued_messages;
+    router_.set_local_shared(c.shared_subscription_strategy == "local");
     l.max_queued_bytes = c.max_queued_bytes;
     l.queue_qos0_messages = c.queue_qos0_messages;
     l.retain_available = c.retain_available;

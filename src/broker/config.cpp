@@ -718,6 +718,15 @@ void h_durability(const Ctx& c) {
     c.p.cfg.durability = std::string(w);
 }
 
+void h_shared_subscription_strategy(const Ctx& c) {
+    const auto w = c.word();
+    if (w != "round_robin" && w != "local") {
+        c.fail("invalid value '" + std::string(w) + "' (expected round_robin or local)");
+    }
+    c.extra_after(1);
+    c.p.cfg.shared_subscription_strategy = std::string(w);
+}
+
 template <class T, T Config::*Field, std::int64_t Min, std::int64_t Max>
 void global_int(const Ctx& c) {
     c.p.cfg.*Field = static_cast<T>(c.integer(Min, Max));
@@ -882,6 +891,7 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"client_write_buffer_limit", global_int<std::uint64_t, &C::client_write_buffer_limit, 0, kInt64Max>},
         {"connect_timeout", global_int<std::uint32_t, &C::connect_timeout, 0, 65535>},
         {"durability", h_durability},
+        {"shared_subscription_strategy", h_shared_subscription_strategy},
     };
     return table;
 }

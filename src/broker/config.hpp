@@ -122,7 +122,11 @@ struct Config {
     std::uint32_t max_pending_handshakes = 4096;          // 0 = unlimited
     std::uint64_t client_write_buffer_limit = 16u << 20;  // bytes, 0 = unlimited
     std::uint32_t connect_timeout = 10;                   // seconds, 0 = none
-    std::string durability = "fsync";                     // "fsync" (survives a power cut) | "os" (a crash)
+    // How a shared group picks a member: "round_robin" (in turn, skipping members with a backlog
+    // while others have none) or "local" (prefer a member on the publisher's thread while its
+    // queue is short: faster, but one publisher's messages mostly go to one member).
+    std::string shared_subscription_strategy = "round_robin";
+    std::string durability = "fsync";  // "fsync" (survives a power cut) | "os" (a crash)
 
     // "FILE:LINE: directive 'NAME' ..." for what was accepted but is not (yet) done, in file order.
     std::vector<std::string> warnings;

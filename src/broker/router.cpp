@@ -5,6 +5,7 @@
 #include "durability.hpp"
 #include "mqtt/topic.hpp"
 #include "stats.hpp"
+#include "worker.hpp"
 
 namespace tapmq::broker {
 namespace {
@@ -23,10 +24,20 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
     // Scratch space reused by every publish on this thread: no allocation once warmed up.
     thread_local std::vector<Entry> matches;
     matches.clear();
-    // A shared group's pick prefers members that are connected and allowed to read the topic.
+    // A shared group's pick takes members that are connected and allowed to read the topic, in
+    // turn, skipping members with a backlog while others have none. With the "local" strategy it
+    // first prefers a member whose connection lives on this thread (its delivery needs no
+    // cross-thread wake-up) while that member's queue is short: publishers are spread over the
+    // workers and a member that falls behind stops being preferred, so the load still spreads.
+    constexpr std::uint32_t kLocalBacklog = 256;
     const std::string_view topic = msg->topic();
-    subscriptions_.match(topic, matches,
-                         [topic](const SessionPtr& s) { return s->online() && s->may_read(topic); });
+    const void* here = local_shared_.load(std::memory_order_relaxed) ? Worker::current() : nullptr;
+    subscriptions_.match(topic, matches, [topic, here](const SessionPtr& s) {
+        if (!s->online() || !s->may_read(topic)) return 0;
+        const std::uint32_t backlog = s->backlog();
+        if (here != nullptr && s->home() == here && backlog < kLocalBacklog) return 3;
+        return backlog == 0 ? 2 : 1;
+    });
     if (matches.empty()) return 0;
 
     // Overlapping subscriptions of one session: deliver once, at the highest granted QoS, with every

@@ -2,6 +2,7 @@
 // matching session (spec 4.7, 4.8). Called from every worker thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,8 @@ class Router {
   public:
     explicit Router(Stats& stats) : stats_(stats) {}
     void set_durability(Durability* d) noexcept { durability_ = d; }
+    // shared_subscription_strategy: true for "local" (reloadable).
+    void set_local_shared(bool local) noexcept { local_shared_.store(local, std::memory_order_relaxed); }
     // Start-up: a retained message read back from the store (not written again).
     void restore_retained(const MessagePtr& msg);
 
@@ -47,6 +50,7 @@ class Router {
   private:
     Stats& stats_;
     Durability* durability_ = nullptr;
+    std::atomic<bool> local_shared_{false};
     SubscriptionTree<SessionPtr> subscriptions_;
     RetainedTree<MessagePtr> retained_;
 };

@@ -59,6 +59,11 @@ void Session::enqueue_locked(Outgoing&& out) {
     queued_bytes_ += bytes;
     queue_.push_back(std::move(out));
     store_outgoing_locked(queue_.back(), 0, 0);
+    note_backlog_locked();
+}
+
+void Session::note_backlog_locked() noexcept {
+    queued_.store(static_cast<std::uint32_t>(queue_.size()), std::memory_order_relaxed);
 }
 
 namespace {
@@ -199,6 +204,7 @@ bool Session::send_inflight_locked(Outgoing&& out) {
             store_outgoing_locked(out, 0, 0);
             queued_bytes_ += out.msg->bytes();
             queue_.push_front(std::move(out));
+            note_backlog_locked();
             return false;
         case SendResult::TooLarge:  // discarded as if delivered (spec 3.1.2.11.4)
             forget_outgoing_locked(out);
@@ -216,6 +222,11 @@ void Session::pump() {
 }
 
 void Session::pump_locked() {
+    pump_queue_locked();
+    note_backlog_locked();
+}
+
+void Session::pump_queue_locked() {
     if (!conn_ || queue_.empty()) return;
     const auto now = Clock::now();
     while (!queue_.empty()) {
@@ -269,6 +280,7 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
             inflight_.end());
     }
     online_.store(true, std::memory_order_relaxed);
+    home_.store(&c->worker(), std::memory_order_relaxed);
     pending_will_.reset();
     client_receive_maximum_ = client_receive_maximum;
     if (!resume) return;
@@ -294,6 +306,7 @@ bool Session::detach(const Connection* c) {
     if (conn_.get() != c) return false;
     conn_.reset();
     online_.store(false, std::memory_order_relaxed);
+    home_.store(nullptr, std::memory_order_relaxed);
     disconnected_at_ = Clock::now();
     return true;
 }
@@ -433,6 +446,7 @@ std::vector<Outgoing> Session::take_shared(bool session_ends) {
         taken.push_back(std::move(*it));
         it = queue_.erase(it);
     }
+    note_backlog_locked();
     return taken;
 }
 
@@ -443,6 +457,7 @@ void Session::requeue_front(std::vector<Outgoing> msgs) {
         queue_.push_front(std::move(*it));
         store_outgoing_locked(queue_.front(), 0, 0);
     }
+    note_backlog_locked();
 }
 
 std::size_t Session::queued_count() {

@@ -73,6 +73,12 @@ class Session : public std::enable_shared_from_this<Session> {
     // Sends now if the client is connected and the window allows, queues otherwise.
     void deliver(Outgoing out);
     bool online() const noexcept { return online_.load(std::memory_order_relaxed); }
+    // The worker the attached connection lives on (null when offline): shared-group picks prefer a
+    // member on the publisher's own thread (no cross-thread wake-up, warm caches).
+    const void* home() const noexcept { return home_.load(std::memory_order_relaxed); }
+    // Messages waiting in the queue (the window is full, or the client reads slowly), as last seen:
+    // shared-group picks weigh it.
+    std::uint32_t backlog() const noexcept { return queued_.load(std::memory_order_relaxed); }
     // Whether the client may receive a message on `topic` (ACL); lock-free, for shared-group picks.
     bool may_read(std::string_view topic) const {
         // Most brokers run without ACLs: skip the atomic shared_ptr load (a lock in libstdc++)
@@ -166,6 +172,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // Writes a QoS 1/2 message into the window; false if the connection refused it (buffer full).
     bool send_inflight_locked(Outgoing&& out);
     void pump_locked();
+    void pump_queue_locked();
+    void note_backlog_locked() noexcept;  // after the queue changed
     std::uint16_t next_packet_id_locked();
     // boost's deque allocates nothing until the first element (std::deque allocates ~600 bytes at
     // construction): most sessions of idle clients never queue anything.
@@ -190,6 +198,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::atomic<ClientAccessPtr> access_;     // null: no ACL applies
     std::atomic<bool> checks_access_{false};  // access_ is not null (both set under mutex_)
     std::atomic<bool> online_{false};
+    std::atomic<const void*> home_{nullptr};
+    std::atomic<std::uint32_t> queued_{0};  // queue_.size(), for lock-free readers
     std::uint16_t client_receive_maximum_ = 65535;
     Deque<Inflight> inflight_;
     Deque<Outgoing> queue_;

@@ -235,8 +235,9 @@ class SubscriptionTree {
 
     // Appends to `out` every subscription matching the topic name: every matching non-shared
     // subscription (once per matching filter), and one member of every matching shared group, chosen
-    // round robin among the members for which eligible(const Sub&) is true (round robin among all of
-    // them when none is). `eligible` runs under the shared lock: it must not modify this tree.
+    // round robin among the members eligible(const Sub&) rates highest: 0 = not eligible, higher is
+    // better, 3 = take at once (a bool works as 0/1); round robin among all of them when none is
+    // eligible. `eligible` runs under the shared lock: it must not modify this tree.
     template <typename Eligible>
     void match(std::string_view topic, std::vector<Entry>& out, Eligible&& eligible) const {
         std::shared_lock lock(mutex_);
@@ -373,17 +374,22 @@ class SubscriptionTree {
             const std::size_t start =
                 static_cast<std::size_t>(g->next.fetch_add(1, std::memory_order_relaxed) % count);
             std::size_t pick = start;
+            std::size_t pick_steps = 0;
+            int best = 0;
             std::size_t idx = start;
             for (std::size_t i = 0; i < count; ++i) {
-                if (eligible(std::as_const(members[idx].subscriber))) {
+                const int rating = static_cast<int>(eligible(std::as_const(members[idx].subscriber)));
+                if (rating > best) {
+                    best = rating;
                     pick = idx;
-                    // Skip the counter past the ineligible members, so the next call starts after the
-                    // pick and the eligible members share the load evenly.
-                    if (i != 0) g->next.fetch_add(i, std::memory_order_relaxed);
-                    break;
+                    pick_steps = i;
+                    if (rating >= 3) break;
                 }
                 if (++idx == count) idx = 0;
             }
+            // Skip the counter past the members passed over, so the next call starts after the pick
+            // and the chosen members share the load evenly.
+            if (pick_steps != 0) g->next.fetch_add(pick_steps, std::memory_order_relaxed);
             out.push_back(members[pick]);
         }
     }

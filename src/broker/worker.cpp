@@ -8,8 +8,13 @@ namespace {
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);
 }
 
+thread_local const Worker* Worker::current_ = nullptr;
+
 void Worker::start() {
-    thread_ = std::thread([this] { ctx_.run(); });
+    thread_ = std::thread([this] {
+        current_ = this;
+        ctx_.run();
+    });
     boost::asio::post(ctx_, [this] { sweep(); });
 }
 

@@ -426,6 +426,62 @@ def test_shared_subscription_round_robin(client):
         assert p.topic == "sh/t"
 
 
+@pytest.mark.broker_config("shared_subscription_strategy local", "worker_threads 2")
+def test_shared_local_strategy_keeps_messages_on_the_publishers_thread(client):
+    """shared_subscription_strategy local: a member whose connection lives on the publisher's
+    worker takes its messages. Connections are spread over the two workers in accept order, so of
+    four consecutive connections the 1st and 3rd share a worker, and the 2nd and 4th."""
+    a, b = client(uid(), 5), client(uid(), 5)
+    a.subscribe(("$share/gl/loc/t", 1))
+    b.subscribe(("$share/gl/loc/t", 1))
+    p1, p2 = client(uid(), 5), client(uid(), 5)
+    for i in range(8):
+        p1.publish("loc/t", b"a%d" % i, qos=1)
+        p2.publish("loc/t", b"b%d" % i, qos=1)
+    got_a = sorted(p.payload for p in _drain(a))
+    got_b = sorted(p.payload for p in _drain(b))
+    assert got_a == sorted(b"a%d" % i for i in range(8)), (got_a, got_b)
+    assert got_b == sorted(b"b%d" % i for i in range(8)), (got_a, got_b)
+
+
+@pytest.mark.broker_config("shared_subscription_strategy local", "worker_threads 2",
+                           "max_inflight_messages 1000")
+def test_shared_local_strategy_spills_over_when_the_local_member_falls_behind(client):
+    """A local member that does not keep up (receive maximum 1, never acknowledging) stops being
+    preferred once 256 messages are queued for it: the rest go to the other member (whose window
+    of 1000 never fills), and nothing is lost."""
+    a = client(uid(), 5, props=[(m.RECEIVE_MAXIMUM, 1)])
+    b = client(uid(), 5)
+    a.subscribe(("$share/gs/spill/t", 1))
+    b.subscribe(("$share/gs/spill/t", 1))
+    p1 = client(uid(), 5)  # on a's worker
+    for i in range(600):
+        p1.publish("spill/t", b"%d" % i, qos=1)
+    got_b = _drain(b)
+    assert 300 <= len(got_b) <= 600 - 257, len(got_b)
+    got_a = _drain(a)  # acknowledging now lets its queue through
+    payloads = sorted(int(p.payload) for p in got_a + got_b)
+    assert payloads == list(range(600))
+
+
+@pytest.mark.broker_config("worker_threads 2", "max_inflight_messages 1000")
+def test_shared_round_robin_skips_a_member_with_a_backlog(client):
+    """Round robin (the default) passes over a member whose messages are queued while another
+    member has none: a slow member does not collect half of the traffic (b's window of 1000 never
+    fills here, a's of 1 does at once)."""
+    a = client(uid(), 5, props=[(m.RECEIVE_MAXIMUM, 1)])
+    b = client(uid(), 5)
+    a.subscribe(("$share/gr/slow/t", 1))
+    b.subscribe(("$share/gr/slow/t", 1))
+    pub = client(uid(), 5)
+    for i in range(100):
+        pub.publish("slow/t", b"%d" % i, qos=1)
+    got_b = _drain(b)
+    got_a = _drain(a)
+    assert len(got_a) < 10, len(got_a)
+    assert sorted(int(p.payload) for p in got_a + got_b) == list(range(100))
+
+
 def test_shared_and_normal_subscription(client):
     """A shared group gets one copy, a normal subscriber of the same topic its own copy."""
     a, b, n = client(uid(), 5), client(uid(), 5), client(uid(), 5)

@@ -441,6 +441,8 @@ TEST(ConfigErrors, NameFileLineAndDirective) {
         {"client_write_buffer_limit 16M\n", 1, "client_write_buffer_limit", "expected an integer"},
         {"connect_timeout -3\n", 1, "connect_timeout", "out of range"},
         {"durability maybe\n", 1, "durability", "expected os or fsync"},
+        {"shared_subscription_strategy random\n", 1, "shared_subscription_strategy",
+         "expected round_robin or local"},
         {"websockets_headers_size 70000\n", 1, "websockets_headers_size", "out of range"},
         {"include_dir\n", 1, "include_dir", "missing value"},
         {"include_dir /nonexistent/tapmq/dir\n", 1, "include_dir",
