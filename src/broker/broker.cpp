@@ -91,9 +91,9 @@ void Broker::open_store() {
     const RecoveryReport r = recover(*this);
     spdlog::info(
         "Persistence in {} ({}): restored {} sessions, {} subscriptions, {} retained and {} queued "
-        "messages in {:.3f} s ({} expired while stopped).",
-        o.dir.string(), config_.durability, r.sessions, r.subscriptions, r.retained, r.messages, r.seconds,
-        r.expired);
+        "messages and {} wills in {:.3f} s ({} expired while stopped).",
+        o.dir.string(), config_.durability, r.sessions, r.subscriptions, r.retained, r.messages, r.wills,
+        r.seconds, r.expired);
 }
 
 Worker& Broker::next_worker() {
@@ -264,7 +264,10 @@ void Broker::housekeeping() {
     Durability::Scope scope(durability_.get());
     const auto now = Clock::now();
     for (const auto& s : sessions_.snapshot()) {
-        if (auto w = s->take_pending_will(now, false)) publish_will(*w);
+        if (auto w = s->take_pending_will(now, false)) {
+            publish_will(*w);
+            s->persist_will(nullptr);  // in the same batch as what publishing it stored
+        }
         auto expires = s->expires_at();
         if (expires && now >= *expires) {
             spdlog::info("Expiring client {}.", s->client_id());
