@@ -40,6 +40,9 @@ void Broker::apply_config(const Config& c) {
     l.max_queued_messages = c.max_queued_messages;
     l.max_queued_bytes = c.max_queued_bytes;
     l.queue_qos0_messages = c.queue_qos0_messages;
+    l.max_retained_messages = c.max_retained_messages;
+    l.max_retained_bytes = c.max_retained_bytes;
+    router_.set_retained_limits(c.max_retained_messages, c.max_retained_bytes);
     l.retain_available = c.retain_available;
     l.allow_zero_length_clientid = c.security.allow_zero_length_clientid;
     if (c.persistent_client_expiration) {

@@ -2,6 +2,8 @@
 // matching session (spec 4.7, 4.8). Called from every worker thread.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -38,8 +40,17 @@ class Router {
     // groups; what no other member can take goes back to `from`.
     void redistribute_shared(const SessionPtr& from, bool session_ends);
 
-    void set_retained(const MessagePtr& msg);
+    // Stores (or, with an empty payload, clears) the topic's retained message. A message over
+    // max_retained_messages / max_retained_bytes is not retained: logged (naming `who`), counted,
+    // and false is returned; it is still delivered to the current subscribers.
+    bool set_retained(const MessagePtr& msg, std::string_view who = "the broker");
+    // max_retained_messages / max_retained_bytes (0 = unlimited); may change while running.
+    void set_retained_limits(std::uint64_t max_messages, std::uint64_t max_bytes) noexcept {
+        max_retained_messages_.store(max_messages, std::memory_order_relaxed);
+        max_retained_bytes_.store(max_bytes, std::memory_order_relaxed);
+    }
     std::size_t retained_count() const { return retained_.size(); }
+    std::size_t retained_bytes() const { return retained_.bytes(); }
     std::size_t subscription_count() const { return subscriptions_.size(); }
     // Drops expired retained messages.
     void expire_retained(Clock::time_point now);
@@ -49,6 +60,9 @@ class Router {
     Durability* durability_ = nullptr;
     SubscriptionTree<SessionPtr> subscriptions_;
     RetainedTree<MessagePtr> retained_;
+    std::atomic<std::uint64_t> max_retained_messages_{0};
+    std::atomic<std::uint64_t> max_retained_bytes_{0};
+    std::atomic<std::uint64_t> retained_dropped_{0};  // for the log's rate limit
 };
 
 }  // namespace tapmq::broker
