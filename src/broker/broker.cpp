@@ -268,7 +268,7 @@ void Broker::housekeeping() {
     const auto now = Clock::now();
     for (const auto& s : sessions_.snapshot()) {
         if (auto w = s->take_pending_will(now, false)) {
-            publish_will(*w);
+            publish_will(*w, s->client_id());
             s->persist_will(nullptr);  // in the same batch as what publishing it stored
         }
         auto expires = s->expires_at();
@@ -283,18 +283,18 @@ void Broker::housekeeping() {
     if (config_.sys_interval != 0 && housekeeping_ticks_ % config_.sys_interval == 0) sys_->publish(now);
 }
 
-void Broker::publish_will(const StoredWill& w) {
+void Broker::publish_will(const StoredWill& w, std::string_view client_id) {
     if (w.access && !w.access->can_publish(w.msg->topic())) {
         spdlog::info("Will of {} on '{}' not published: not authorised.", w.access->client_id(),
                      w.msg->topic());
         return;
     }
     if (w.expiry_interval) w.msg->expires_at = Clock::now() + std::chrono::seconds(*w.expiry_interval);
-    router_.publish(nullptr, w.msg, limits().retain_available);
+    router_.publish(nullptr, w.msg, limits().retain_available, "the will of " + std::string(client_id));
 }
 
 void Broker::end_session(const SessionPtr& s) {
-    if (auto w = s->take_pending_will(Clock::now(), true)) publish_will(*w);
+    if (auto w = s->take_pending_will(Clock::now(), true)) publish_will(*w, s->client_id());
     router_.redistribute_shared(s, true);
     if (durability_ && s->stored()) {
         durability_->write([&s](persist::Batch& b) { b.erase_session(s->client_id()); });

@@ -407,7 +407,7 @@ void Connection::on_closed() {
     bool will_pending = false;
     if (will_ && will_on_close_) {
         if (will_->delay == 0 || session_ends) {
-            broker_.publish_will(*will_);
+            broker_.publish_will(*will_, client_id_);
         } else if (was_attached) {
             will_->due = Clock::now() + std::chrono::seconds(will_->delay);
             session_->set_pending_will(*will_);

@@ -19,9 +19,13 @@ mqtt::QoS min_qos(mqtt::QoS a, mqtt::QoS b) noexcept {
 
 }  // namespace
 
-std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool retain_available) {
-    if (msg->retain && retain_available)
-        set_retained(msg, origin ? std::string_view(origin->client_id()) : "a will");
+std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool retain_available,
+                            std::string_view publisher) {
+    if (msg->retain && retain_available) {
+        set_retained(msg, origin              ? std::string_view(origin->client_id())
+                          : publisher.empty() ? std::string_view("the broker")
+                                              : publisher);
+    }
 
     // Scratch space reused by every publish on this thread: no allocation once warmed up.
     thread_local std::vector<Entry> matches;

@@ -25,8 +25,10 @@ class Router {
     void restore_retained(const MessagePtr& msg);
 
     // Delivers to every matching subscription; stores/clears the retained message when `retain`.
-    // Returns the number of sessions it was delivered to.
-    std::size_t publish(const Session* origin, const MessagePtr& msg, bool retain_available = true);
+    // Returns the number of sessions it was delivered to. `publisher` names it in log lines when there
+    // is no origin session (a will).
+    std::size_t publish(const Session* origin, const MessagePtr& msg, bool retain_available = true,
+                        std::string_view publisher = {});
 
     // Adds or replaces a subscription; returns true when it was new for this session.
     bool subscribe(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r);

@@ -190,9 +190,12 @@ def test_retained_limits(broker, client):
 
     put("lim/a", b"x" * 10)  # 1 message, 15 bytes
     put("lim/b", b"y" * 10)  # 2 messages, 30 bytes
-    put("lim/c", b"z")  # a third message: delivered, not retained
-    broker.wait_log(r"Not retaining message on topic 'lim/c' from limpub \(6 bytes\): "
-                    r"max_retained_messages 2 / max_retained_bytes 40 reached")
+    w = client("willer", will=m.Will("lim/w", b"bye", qos=1, retain=True))
+    w.close()  # no DISCONNECT: its retained will is a third message: delivered, not retained
+    live.expect_publish("lim/w", b"bye")
+    broker.wait_log(r"Not retaining message on topic 'lim/w' from the will of willer \(8 bytes\): "
+                    r"max_retained_messages 2 / max_retained_bytes 40 reached \(1 refused so far\)")
+    put("lim/c", b"z")  # the same for a PUBLISH (logged again at the 1001st refusal)
     put("lim/a", b"X" * 20)  # replaced: 25 + 15 = 40 bytes fits
     put("lim/b", b"Y" * 11)  # replaced: 25 + 16 = 41 bytes does not; the old one stays
     late = client(uid())
@@ -200,7 +203,7 @@ def test_retained_limits(broker, client):
     got = sorted((p.topic, p.payload) for p in (late.expect_publish(retain=True) for _ in range(2)))
     assert got == [("lim/a", b"X" * 20), ("lim/b", b"y" * 10)]
     assert late.sync() == []
-    wait_sys_value(client(uid()), "$SYS/broker/retained messages/dropped", b"2")
+    wait_sys_value(client(uid()), "$SYS/broker/retained messages/dropped", b"3")
 
     put("lim/b", b"")  # a delete is never refused, and makes room
     put("lim/c", b"z")
