@@ -268,8 +268,13 @@ void Broker::housekeeping() {
     const auto now = Clock::now();
     for (const auto& s : sessions_.snapshot()) {
         if (auto w = s->take_pending_will(now, false)) {
+            // A batch of its own, submitted as soon as the will is out (not at the end of the tick):
+            // the erase goes in with what publishing it stored. A client reconnecting at this very
+            // moment could still have its new will's record written first and then erased (it
+            // would then not be published after a crash); this keeps that window to one publish.
+            Durability::Scope will_scope(durability_.get());
             publish_will(*w, s->client_id());
-            s->persist_will(nullptr);  // in the same batch as what publishing it stored
+            s->persist_will(nullptr);
         }
         auto expires = s->expires_at();
         if (expires && now >= *expires) {
