@@ -41,6 +41,9 @@ void Broker::apply_config(const Config& c) {
     router_.set_local_shared(c.shared_subscription_strategy == "local");
     l.max_queued_bytes = c.max_queued_bytes;
     l.queue_qos0_messages = c.queue_qos0_messages;
+    l.max_retained_messages = c.max_retained_messages;
+    l.max_retained_bytes = c.max_retained_bytes;
+    router_.set_retained_limits(c.max_retained_messages, c.max_retained_bytes);
     l.retain_available = c.retain_available;
     l.allow_zero_length_clientid = c.security.allow_zero_length_clientid;
     if (c.persistent_client_expiration) {
@@ -92,9 +95,9 @@ void Broker::open_store() {
     const RecoveryReport r = recover(*this);
     spdlog::info(
         "Persistence in {} ({}): restored {} sessions, {} subscriptions, {} retained and {} queued "
-        "messages in {:.3f} s ({} expired while stopped).",
-        o.dir.string(), config_.durability, r.sessions, r.subscriptions, r.retained, r.messages, r.seconds,
-        r.expired);
+        "messages and {} wills in {:.3f} s ({} expired while stopped).",
+        o.dir.string(), config_.durability, r.sessions, r.subscriptions, r.retained, r.messages, r.wills,
+        r.seconds, r.expired);
 }
 
 Worker& Broker::next_worker() {
@@ -266,7 +269,15 @@ void Broker::housekeeping() {
     Durability::Scope scope(durability_.get());
     const auto now = Clock::now();
     for (const auto& s : sessions_.snapshot()) {
-        if (auto w = s->take_pending_will(now, false)) publish_will(*w);
+        if (auto w = s->take_pending_will(now, false)) {
+            // A batch of its own, submitted as soon as the will is out (not at the end of the tick):
+            // the erase goes in with what publishing it stored. A client reconnecting at this very
+            // moment could still have its new will's record written first and then erased (it
+            // would then not be published after a crash); this keeps that window to one publish.
+            Durability::Scope will_scope(durability_.get());
+            publish_will(*w, s->client_id());
+            s->persist_will(nullptr);
+        }
         auto expires = s->expires_at();
         if (expires && now >= *expires) {
             spdlog::info("Expiring client {}.", s->client_id());
@@ -279,18 +290,18 @@ void Broker::housekeeping() {
     if (config_.sys_interval != 0 && housekeeping_ticks_ % config_.sys_interval == 0) sys_->publish(now);
 }
 
-void Broker::publish_will(const StoredWill& w) {
+void Broker::publish_will(const StoredWill& w, std::string_view client_id) {
     if (w.access && !w.access->can_publish(w.msg->topic())) {
         spdlog::info("Will of {} on '{}' not published: not authorised.", w.access->client_id(),
                      w.msg->topic());
         return;
     }
     if (w.expiry_interval) w.msg->expires_at = Clock::now() + std::chrono::seconds(*w.expiry_interval);
-    router_.publish(nullptr, w.msg, limits().retain_available);
+    router_.publish(nullptr, w.msg, limits().retain_available, "the will of " + std::string(client_id));
 }
 
 void Broker::end_session(const SessionPtr& s) {
-    if (auto w = s->take_pending_will(Clock::now(), true)) publish_will(*w);
+    if (auto w = s->take_pending_will(Clock::now(), true)) publish_will(*w, s->client_id());
     router_.redistribute_shared(s, true);
     if (durability_ && s->stored()) {
         durability_->write([&s](persist::Batch& b) { b.erase_session(s->client_id()); });

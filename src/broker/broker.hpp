@@ -52,8 +52,8 @@ class Broker {
     void set_move_aside_corrupt_store(bool v) noexcept { move_aside_corrupt_store_ = v; }
     const Clock::time_point started_at() const noexcept { return started_at_; }
 
-    // Publishes a will now (its Message Expiry starts counting here).
-    void publish_will(const StoredWill& w);
+    // Publishes the will of `client_id` now (its Message Expiry starts counting here).
+    void publish_will(const StoredWill& w, std::string_view client_id);
     // Ends a session: its pending will goes out, its subscriptions go away.
     void end_session(const SessionPtr& s);
     // Picks the worker for a new connection (round robin).

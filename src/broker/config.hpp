@@ -88,6 +88,8 @@ struct Config {
     std::uint64_t max_inflight_bytes = 0;      // 0 = unlimited
     std::uint32_t max_queued_messages = 1000;  // 0 = unlimited
     std::uint64_t max_queued_bytes = 0;        // 0 = unlimited
+    std::uint64_t max_retained_messages = 0;   // retained messages in all; 0 = unlimited
+    std::uint64_t max_retained_bytes = 0;      // their topic + payload bytes in all; 0 = unlimited
     bool queue_qos0_messages = false;
     bool retain_available = true;
     bool upgrade_outgoing_qos = false;

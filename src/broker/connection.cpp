@@ -411,6 +411,9 @@ void Connection::close_now() {
     // and reconnects at once must find the broker's state already updated.
     on_closed();
     transport_->close();
+    // What on_closed sent to other clients of this worker (a will, shared-subscription messages
+    // handed on) was deferred to the end of the current handler, and not every caller flushes then.
+    if (worker_.in_this_thread()) worker_.flush_deferred();
 }
 
 // ---------------------------------------------------------------- keep alive

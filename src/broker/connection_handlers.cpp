@@ -243,7 +243,13 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
                  static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
                  username_.empty() ? "" : ", u'" + username_ + "'");
     session_->attach(shared_from_this(), client_receive_max, opened.present, access_);
-    if (session_->persistent() || session_->stored()) session_->persist_meta();
+    if (session_->persistent() || session_->stored()) {
+        session_->persist_meta();
+        // The will goes to the store with the session: if the broker dies while this client is
+        // connected, its connection has ended without DISCONNECT and the will is published after the
+        // restart. Without a will, this also cancels one left by the session's previous connection.
+        session_->persist_will(will_ ? &*will_ : nullptr);
+    }
 }
 
 // ---------------------------------------------------------------- PUBLISH and its acknowledgements
@@ -422,21 +428,28 @@ void Connection::on_closed() {
     const bool was_attached = session_->detach(this);
     Stats::sub(broker_.stats().clients_connected);
     const bool session_ends = was_attached && session_->expiry_interval() == 0;
+    bool will_pending = false;
     if (will_ && will_on_close_) {
         if (will_->delay == 0 || session_ends) {
-            broker_.publish_will(*will_);
+            broker_.publish_will(*will_, client_id_);
         } else if (was_attached) {
             will_->due = Clock::now() + std::chrono::seconds(will_->delay);
             session_->set_pending_will(*will_);
+            will_pending = true;
+            spdlog::info("Will of {} on '{}' is published in {} s unless the session resumes.", client_id_,
+                         will_->msg->topic(), will_->delay);
         }
     }
-    will_.reset();
     if (was_attached) broker_.router().redistribute_shared(session_, session_ends);
     if (session_ends) {
         broker_.end_session(session_);
     } else if (was_attached && (session_->persistent() || session_->stored())) {
-        session_->persist_meta();  // when it went offline, for its expiry after a restart
+        // In one batch: when it went offline (for its expiry after a restart) and the will that now
+        // waits for its delay, or no will (published above, or a normal DISCONNECT).
+        session_->persist_meta();
+        session_->persist_will(will_pending ? &*will_ : nullptr);
     }
+    will_.reset();
     session_.reset();
 }
 

@@ -7,13 +7,13 @@ namespace {
 
 thread_local Durability::Scope* tls_scope = nullptr;
 
-std::int64_t to_unix_ms(Clock::time_point t) {
+}  // namespace
+
+std::int64_t Durability::to_unix_ms(Clock::time_point t) {
     using namespace std::chrono;
     const auto offset = system_clock::now().time_since_epoch() - Clock::now().time_since_epoch();
     return duration_cast<milliseconds>(t.time_since_epoch() + offset).count();
 }
-
-}  // namespace
 
 Durability::~Durability() {
     if (store_) store_->flush();

@@ -79,6 +79,8 @@ class Durability {
 
     persist::Store& store() noexcept { return *store_; }
     static persist::StoredMessage to_stored(const Message& m, std::uint64_t id);
+    // A steady-clock time as Unix milliseconds (what the store keeps: it outlives the process).
+    static std::int64_t to_unix_ms(Clock::time_point t);
 
   private:
     void completed(std::uint64_t seq);

@@ -17,6 +17,8 @@ struct BrokerLimits {
     std::uint32_t max_queued_messages = 1000;
     std::uint64_t max_queued_bytes = 0;
     bool queue_qos0_messages = false;
+    std::uint64_t max_retained_messages = 0;  // 0 = unlimited
+    std::uint64_t max_retained_bytes = 0;     // topic + payload bytes; 0 = unlimited
     bool retain_available = true;
     mqtt::QoS max_qos = mqtt::QoS::ExactlyOnce;
     std::uint16_t max_topic_alias = 10;  // client -> broker aliases

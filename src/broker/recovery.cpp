@@ -58,8 +58,10 @@ class Loader final : public persist::Store::Visitor {
         auto session = b_.sessions().restore(s.client_id, b_.session_limits());
         session->set_expiry_interval(s.expiry_interval);
         // A session that was connected when the broker stopped went offline then.
-        session->restore_offline_since(s.disconnected_at_unix_ms ? from_unix_ms(*s.disconnected_at_unix_ms)
-                                                                 : Clock::now());
+        const Clock::time_point offline =
+            s.disconnected_at_unix_ms ? from_unix_ms(*s.disconnected_at_unix_ms) : Clock::now();
+        session->restore_offline_since(offline);
+        offline_since_.emplace(s.client_id, offline);
         sessions_.emplace(s.client_id, session);
         ++r_.sessions;
     }
@@ -103,9 +105,16 @@ class Loader final : public persist::Store::Visitor {
         if (!s) return;
         StoredWill will;
         will.msg = std::const_pointer_cast<Message>(to_message(w.msg));
+        will.expiry_interval = w.expiry_interval;
         will.delay = w.delay;
-        will.due = from_unix_ms(w.due_unix_ms);
+        // A will of a client that was connected when the broker stopped: its connection ended then,
+        // without DISCONNECT, so its delay starts now (spec 3.1.2.5: published at the end of the
+        // delay or of the session, whichever comes first; session expiry also counts from now).
+        will.due = w.due_unix_ms != 0
+                       ? from_unix_ms(w.due_unix_ms)
+                       : offline_since_[std::string(client_id)] + std::chrono::seconds(w.delay);
         s->set_pending_will(std::move(will));
+        ++r_.wills;
     }
 
     std::uint64_t max_id() const noexcept { return max_id_; }
@@ -120,6 +129,7 @@ class Loader final : public persist::Store::Visitor {
     RecoveryReport& r_;
     std::unordered_map<std::uint64_t, MessagePtr> messages_;
     std::unordered_map<std::string, SessionPtr> sessions_;
+    std::unordered_map<std::string, Clock::time_point> offline_since_;
     std::uint64_t max_id_ = 0;
 };
 

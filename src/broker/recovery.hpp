@@ -13,6 +13,7 @@ struct RecoveryReport {
     std::size_t subscriptions = 0;
     std::size_t retained = 0;
     std::size_t messages = 0;  // queued or in flight
+    std::size_t wills = 0;     // waiting for their delay or their session's end
     std::size_t expired = 0;   // dropped because they expired while the broker was down
     double seconds = 0;
 };

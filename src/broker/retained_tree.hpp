@@ -36,27 +36,27 @@ class RetainedTree {
     // when the topic had no retained value before (a new entry rather than a replacement).
     bool set(std::string_view topic, V v, std::size_t bytes) {
         std::unique_lock lock(mutex_);
-        Node* n = &root_;
+        return set_locked(topic, std::move(v), bytes);
+    }
+
+    // As set(), unless the tree would then hold more than max_count values or max_bytes bytes (0: no
+    // limit) on topics not starting with '$': then nothing changes and the result is nullopt.
+    // Replacing a topic's value counts the new size instead of the old one, so a replacement that fits
+    // is always taken. Values on '$' topics (the broker's own) are not counted against the limits.
+    std::optional<bool> set_within(std::string_view topic, V v, std::size_t bytes, std::uint64_t max_count,
+                                   std::uint64_t max_bytes) {
+        std::unique_lock lock(mutex_);
+        if (!topic.empty() && topic.front() == '$') return set_locked(topic, std::move(v), bytes);
+        const Node* n = &root_;
         detail::LevelCursor cur(topic);
-        while (!cur.done()) {
-            const std::string_view level = cur.next();
-            auto it = n->children.find(level);
-            if (it == n->children.end()) {
-                it = n->children.emplace(std::string(level), std::make_unique<Node>()).first;
-                ++nodes_;
-            }
-            n = it->second.get();
-        }
-        const bool added = !n->value;
-        if (added) {
-            ++size_;
-        } else {
-            bytes_ -= n->bytes;
-        }
-        n->value.emplace(std::move(v));
-        n->bytes = bytes;
-        bytes_ += bytes;
-        return added;
+        while (n != nullptr && !cur.done())
+            n = n->find_child(cur.next());
+        const bool exists = n != nullptr && n->value;
+        const std::uint64_t count = size_ - dollar_size_ + (exists ? 0 : 1);
+        const std::uint64_t total = bytes_ - dollar_bytes_ - (exists ? n->bytes : 0) + bytes;
+        if ((max_count != 0 && count > max_count) || (max_bytes != 0 && total > max_bytes))
+            return std::nullopt;
+        return set_locked(topic, std::move(v), bytes);
     }
 
     // Removes the topic's retained value; true when there was one.
@@ -222,10 +222,39 @@ class RetainedTree {
     }
 
   private:
+    bool set_locked(std::string_view topic, V v, std::size_t bytes) {
+        Node* n = &root_;
+        detail::LevelCursor cur(topic);
+        while (!cur.done()) {
+            const std::string_view level = cur.next();
+            auto it = n->children.find(level);
+            if (it == n->children.end()) {
+                it = n->children.emplace(std::string(level), std::make_unique<Node>()).first;
+                ++nodes_;
+            }
+            n = it->second.get();
+        }
+        const bool added = !n->value;
+        if (added) {
+            n->dollar = !topic.empty() && topic.front() == '$';
+            ++size_;
+            if (n->dollar) ++dollar_size_;
+        } else {
+            bytes_ -= n->bytes;
+            if (n->dollar) dollar_bytes_ -= n->bytes;
+        }
+        n->value.emplace(std::move(v));
+        n->bytes = bytes;
+        bytes_ += bytes;
+        if (n->dollar) dollar_bytes_ += bytes;
+        return added;
+    }
+
     struct Node {
         std::unordered_map<std::string, std::unique_ptr<Node>, detail::StringHash, std::equal_to<>> children;
         std::optional<V> value;
         std::size_t bytes = 0;
+        bool dollar = false;  // the topic starts with '$'
 
         Node* find_child(std::string_view level) const {
             if (children.empty()) return nullptr;
@@ -240,8 +269,12 @@ class RetainedTree {
     void drop_value(Node& n) {
         n.value.reset();
         bytes_ -= n.bytes;
-        n.bytes = 0;
         --size_;
+        if (n.dollar) {
+            dollar_bytes_ -= n.bytes;
+            --dollar_size_;
+        }
+        n.bytes = 0;
     }
 
     static void destroy_children(Node& root) {
@@ -263,6 +296,8 @@ class RetainedTree {
     Node root_;
     std::size_t size_ = 0;
     std::size_t bytes_ = 0;
+    std::size_t dollar_size_ = 0;  // of size_ and bytes_: values on '$' topics
+    std::size_t dollar_bytes_ = 0;
     std::size_t nodes_ = 0;
 };
 

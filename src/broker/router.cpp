@@ -1,5 +1,7 @@
 #include "router.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "durability.hpp"
@@ -18,8 +20,13 @@ mqtt::QoS min_qos(mqtt::QoS a, mqtt::QoS b) noexcept {
 
 }  // namespace
 
-std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool retain_available) {
-    if (msg->retain && retain_available) set_retained(msg);
+std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool retain_available,
+                            std::string_view publisher) {
+    if (msg->retain && retain_available) {
+        set_retained(msg, origin              ? std::string_view(origin->client_id())
+                          : publisher.empty() ? std::string_view("the broker")
+                                              : publisher);
+    }
 
     // Scratch space reused by every publish on this thread: no allocation once warmed up.
     thread_local std::vector<Entry> matches;
@@ -146,21 +153,36 @@ void Router::restore_retained(const MessagePtr& msg) {
     if (retained_.set(msg->topic(), msg, msg->bytes())) Stats::add(stats_.retained_messages);
 }
 
-void Router::set_retained(const MessagePtr& msg) {
-    if (durability_ != nullptr && !msg->topic().starts_with("$SYS")) {
-        durability_->write([&msg](persist::Batch& b) {
-            if (msg->publish.payload().empty()) {
-                b.erase_retained(msg->topic());
-            } else {
-                b.put_retained(Durability::to_stored(*msg, 0));
-            }
-        });
-    }
+bool Router::set_retained(const MessagePtr& msg, std::string_view who) {
+    const bool sys = msg->topic().starts_with("$SYS");
+    const bool persist = durability_ != nullptr && !sys;
     if (msg->publish.payload().empty()) {
+        if (persist) durability_->write([&msg](persist::Batch& b) { b.erase_retained(msg->topic()); });
         if (retained_.erase(msg->topic())) Stats::sub(stats_.retained_messages);
-        return;
+        return true;
     }
-    if (retained_.set(msg->topic(), msg, msg->bytes())) Stats::add(stats_.retained_messages);
+    // The broker's own $SYS topics are neither limited nor counted (set_within: '$' topics).
+    const std::uint64_t max_messages = max_retained_messages_.load(std::memory_order_relaxed);
+    const std::uint64_t max_bytes = max_retained_bytes_.load(std::memory_order_relaxed);
+    const auto added = retained_.set_within(msg->topic(), msg, msg->bytes(), max_messages, max_bytes);
+    if (!added) {
+        // The first refusal and then every 1000th are logged, so a flood does not flood the log.
+        const std::uint64_t n = retained_dropped_.fetch_add(1, std::memory_order_relaxed) + 1;
+        Stats::add(stats_.retained_dropped);
+        if (n % 1000 == 1) {
+            spdlog::warn(
+                "Not retaining message on topic '{}' from {} ({} bytes): max_retained_messages {} / "
+                "max_retained_bytes {} reached ({} refused so far).",
+                msg->topic(), who, msg->bytes(), max_messages, max_bytes, n);
+        }
+        return false;
+    }
+    // Written after the limit check and before anything is sent: the write-ahead scope holds the
+    // acknowledgement back until it is durable (durability.hpp).
+    if (persist)
+        durability_->write([&msg](persist::Batch& b) { b.put_retained(Durability::to_stored(*msg, 0)); });
+    if (*added) Stats::add(stats_.retained_messages);
+    return true;
 }
 
 void Router::expire_retained(Clock::time_point now) {

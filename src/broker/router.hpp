@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -26,8 +27,10 @@ class Router {
     void restore_retained(const MessagePtr& msg);
 
     // Delivers to every matching subscription; stores/clears the retained message when `retain`.
-    // Returns the number of sessions it was delivered to.
-    std::size_t publish(const Session* origin, const MessagePtr& msg, bool retain_available = true);
+    // Returns the number of sessions it was delivered to. `publisher` names it in log lines when there
+    // is no origin session (a will).
+    std::size_t publish(const Session* origin, const MessagePtr& msg, bool retain_available = true,
+                        std::string_view publisher = {});
 
     // Adds or replaces a subscription; returns true when it was new for this session.
     bool subscribe(const SessionPtr& s, std::string_view filter, const SubscriptionRecord& r);
@@ -41,8 +44,17 @@ class Router {
     // groups; what no other member can take goes back to `from`.
     void redistribute_shared(const SessionPtr& from, bool session_ends);
 
-    void set_retained(const MessagePtr& msg);
+    // Stores (or, with an empty payload, clears) the topic's retained message. A message over
+    // max_retained_messages / max_retained_bytes is not retained: logged (naming `who`), counted,
+    // and false is returned; it is still delivered to the current subscribers.
+    bool set_retained(const MessagePtr& msg, std::string_view who = "the broker");
+    // max_retained_messages / max_retained_bytes (0 = unlimited); may change while running.
+    void set_retained_limits(std::uint64_t max_messages, std::uint64_t max_bytes) noexcept {
+        max_retained_messages_.store(max_messages, std::memory_order_relaxed);
+        max_retained_bytes_.store(max_bytes, std::memory_order_relaxed);
+    }
     std::size_t retained_count() const { return retained_.size(); }
+    std::size_t retained_bytes() const { return retained_.bytes(); }
     std::size_t subscription_count() const { return subscriptions_.size(); }
     // Drops expired retained messages.
     void expire_retained(Clock::time_point now);
@@ -53,6 +65,9 @@ class Router {
     std::atomic<bool> local_shared_{false};
     SubscriptionTree<SessionPtr> subscriptions_;
     RetainedTree<MessagePtr> retained_;
+    std::atomic<std::uint64_t> max_retained_messages_{0};
+    std::atomic<std::uint64_t> max_retained_bytes_{0};
+    std::atomic<std::uint64_t> retained_dropped_{0};  // for the log's rate limit
 };
 
 }  // namespace tapmq::broker

@@ -114,13 +114,25 @@ void Session::persist_meta() {
         persist::StoredSession s;
         s.client_id = client_id_;
         s.expiry_interval = expiry_interval();
-        if (!conn_) {
-            using namespace std::chrono;
-            const auto offset = system_clock::now().time_since_epoch() - Clock::now().time_since_epoch();
-            s.disconnected_at_unix_ms =
-                duration_cast<milliseconds>(disconnected_at_.time_since_epoch() + offset).count();
-        }
+        if (!conn_) s.disconnected_at_unix_ms = Durability::to_unix_ms(disconnected_at_);
         b.put_session(s);
+    });
+}
+
+void Session::persist_will(const StoredWill* w) {
+    if (!persistent()) return;  // a session that is not stored has no will record either
+    if (w && w->access && !w->access->can_publish(w->msg->topic())) w = nullptr;
+    durability_->write([&](persist::Batch& b) {
+        if (w == nullptr) {
+            b.erase_will(client_id_);
+            return;
+        }
+        persist::StoredWill rec;
+        rec.msg = Durability::to_stored(*w->msg, 0);
+        rec.delay = w->delay;
+        rec.due_unix_ms = w->due == Clock::time_point{} ? 0 : Durability::to_unix_ms(w->due);
+        rec.expiry_interval = w->expiry_interval;
+        b.put_will(client_id_, rec);
     });
 }
 

@@ -148,6 +148,10 @@ class Session : public std::enable_shared_from_this<Session> {
     bool persistent() const noexcept { return durability_ != nullptr && expiry_interval() != 0; }
     // Writes the session record (expiry, and when it went offline).
     void persist_meta();
+    // Writes the will of this session's client (null: erases it). Only for a persistent session; a
+    // will its client may not publish under the ACL in force is not written. A will whose `due` is
+    // unset belongs to a connected client: after a crash its delay runs from the restart.
+    void persist_will(const StoredWill* w);
     // Start-up: state read back from the store.
     void restore_offline_since(Clock::time_point t);
     void restore_outgoing(Outgoing out, std::uint8_t stage, std::uint16_t packet_id);

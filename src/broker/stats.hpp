@@ -48,7 +48,8 @@ struct Stats {
     Counter messages_sent;
     Counter publish_received;
     Counter publish_sent;
-    Counter publish_dropped;  // dropped for queue/buffer limits
+    Counter publish_dropped;   // dropped for queue/buffer limits
+    Counter retained_dropped;  // not retained: max_retained_messages / max_retained_bytes
     Counter bytes_received;
     Counter bytes_sent;
     Counter subscriptions;

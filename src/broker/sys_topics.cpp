@@ -70,6 +70,8 @@ void SysTopics::publish(Clock::time_point now) {
     set("$SYS/broker/bytes/sent", n(s.bytes_sent));
     set("$SYS/broker/subscriptions/count", std::to_string(broker_.router().subscription_count()));
     set("$SYS/broker/retained messages/count", std::to_string(broker_.router().retained_count()));
+    set("$SYS/broker/retained messages/bytes", std::to_string(broker_.router().retained_bytes()));
+    set("$SYS/broker/retained messages/dropped", n(s.retained_dropped));
     set("$SYS/broker/store/messages/count", std::to_string(broker_.router().retained_count()));
     if (interval > 0) {
         load("messages/received", Stats::get(s.messages_received), interval);

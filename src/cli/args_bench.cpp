@@ -38,6 +38,10 @@ CLI::App* add_bench_command(CLI::App& app, bench::BenchOptions& o) {
     cmd->add_option("-u,--username", o.username, "User name");
     cmd->add_option("-P,--password", o.password, "Password");
     cmd->add_option("--keepalive", o.keep_alive, "Keep alive in seconds")->capture_default_str();
+    cmd->add_option("--session-expiry", o.session_expiry,
+                    "Persistent sessions kept this many seconds after disconnecting (3.1.1: clean "
+                    "session 0 when not 0); 0 = clean sessions")
+        ->capture_default_str();
     cmd->add_option("--topic-prefix", o.topic_prefix, "First topic level")->capture_default_str();
     cmd->add_option("--connect-timeout", o.connect_timeout, "Seconds allowed for connecting")
         ->capture_default_str();

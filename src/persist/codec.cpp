@@ -290,6 +290,8 @@ std::string encode_will(const StoredWill& w) {
     write_message_body(v, w.msg);
     put_u32(v, w.delay);
     put_i64(v, w.due_unix_ms);
+    put_u8(v, w.expiry_interval ? 1 : 0);
+    if (w.expiry_interval) put_u32(v, *w.expiry_interval);
     return finish_value(std::move(v));
 }
 
@@ -358,6 +360,7 @@ StoredWill decode_will(std::string_view v) {
     w.msg = read_message_body(r);
     w.delay = r.u32();
     w.due_unix_ms = r.i64();
+    if (r.boolean()) w.expiry_interval = r.u32();
     r.end();
     return w;
 }

@@ -47,11 +47,14 @@ struct StoredOutgoing {
     friend bool operator==(const StoredOutgoing&, const StoredOutgoing&) = default;
 };
 
-// A will message waiting for its delay to pass (or for the session to end).
+// The will of a persistent session's client: waiting for its delay to pass (or for the session to
+// end), or, with due_unix_ms 0, left by a client that is connected (its delay starts when the broker
+// next starts, which is when that connection is known to have ended).
 struct StoredWill {
     StoredMessage msg;
     std::uint32_t delay = 0;
-    std::int64_t due_unix_ms = 0;
+    std::int64_t due_unix_ms = 0;                  // 0: the client is connected
+    std::optional<std::uint32_t> expiry_interval;  // Message Expiry Interval, counted from publication
 
     friend bool operator==(const StoredWill&, const StoredWill&) = default;
 };

@@ -45,3 +45,25 @@ def forwarded_props(p: m.Packet) -> list:
     (Topic Alias, Subscription Identifier, Message Expiry Interval)."""
     return [(k, v) for k, v in p.props
             if k not in (m.TOPIC_ALIAS, m.SUBSCRIPTION_IDENTIFIER, m.MESSAGE_EXPIRY_INTERVAL)]
+
+
+def wait_sys_value(c: RawClient, topic: str, expected: bytes, timeout: float = 8.0) -> None:
+    """Subscribes `c` to a $SYS topic and waits until the broker publishes `expected` on it (needs a
+    short sys_interval). Other PUBLISHes on that connection are acknowledged and skipped."""
+    import time
+    c.subscribe((topic, 0))
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            p = c.recv(timeout=max(0.05, deadline - time.monotonic()))
+        except AssertionError:
+            break
+        if p.type != m.PUBLISH:
+            continue
+        c.ack(p)
+        if p.topic == topic:
+            last = p.payload
+            if last == expected:
+                return
+    raise AssertionError(f"{topic}: {last!r}, expected {expected!r} within {timeout} s")

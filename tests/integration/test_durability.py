@@ -134,6 +134,101 @@ def test_qos2_packet_id_state_survives_kill(durable):
     s.expect_no_packet(0.5)
 
 
+WILL = "will/mortal"
+
+
+def will_client(b, cid, delay):
+    """A persistent session whose client leaves a QoS 1 will with the given Will Delay Interval."""
+    c = RawClient(b.port)
+    c.connect(cid, clean=False, props=EXPIRY,
+              will=m.Will(WILL, b"gone", qos=1, props=[(m.WILL_DELAY_INTERVAL, delay)]))
+    return c
+
+
+def settle(b, c=None):
+    """A QoS 1 round trip: its PUBACK waits for every change set the broker opened before this
+    PUBLISH arrived (durability.hpp), so what the broker did before is on disk. On the same
+    connection `c` it also covers what that connection sent before (e.g. a PUBACK)."""
+    own = c is None
+    c = c or connect(b, "settle", clean=True)
+    c.publish("settle/probe", b"", qos=1)
+    if own:
+        c.disconnect()
+
+
+def watcher(b):
+    """A persistent session subscribed to the wills: it receives them whether it is online or not."""
+    s = connect(b, "watcher")
+    s.subscribe((WILL, 1), expect_rcs=[1])
+    return s
+
+
+def test_delayed_will_survives_kill_and_is_published_once(durable):
+    delay = 4
+    b = durable()
+    watcher(b).close()
+    w = will_client(b, "mortal", delay)
+    w.close()  # no DISCONNECT: the delay starts
+    gone_at = time.monotonic()
+    b.wait_log(r"Will of mortal on 'will/mortal' is published in 4 s")
+    settle(b)
+    kill9(b)
+    # The broker stays down past the delay, which counts from the disconnect: after the restart the
+    # will is due at once (the next housekeeping tick), not `delay` seconds later.
+    time.sleep(max(0.0, gone_at + delay - time.monotonic()))
+    restart(b)
+    s = connect(b, "watcher")
+    # Due at the first housekeeping tick (1 s); counted from the restart it would come after `delay`.
+    p = s.expect_publish(WILL, b"gone", qos=1, timeout=delay - 1.5)
+    assert not p.dup
+    s.expect_no_packet(1.5)  # published once
+    settle(b, s)  # our PUBACK is on disk: nothing of the will is left to come back
+    s.close()
+    kill9(b)
+    restart(b)
+    s = connect(b, "watcher")
+    s.expect_no_packet(1.5)
+
+
+@pytest.mark.parametrize("delay", [0, 2])
+def test_will_of_client_connected_at_kill_is_published_after_restart(durable, delay):
+    """kill -9 ends every connection without DISCONNECT: the wills of persistent sessions go out
+    after the restart, their delay counting from the restart."""
+    b = durable()
+    watcher(b).close()
+    will_client(b, "mortal", delay)  # CONNACK waits for the session and its will to be stored
+    kill9(b)
+    restart(b)
+    started = time.monotonic()
+    s = connect(b, "watcher")
+    s.expect_publish(WILL, b"gone", qos=1, timeout=delay + 3)
+    assert time.monotonic() - started >= delay - 0.5
+    s.expect_no_packet(1.5)
+
+
+def test_reconnect_within_will_delay_cancels_it_across_kill(durable):
+    delay = 4
+    b = durable()
+    watcher(b).close()
+    w = will_client(b, "mortal", delay)
+    w.close()
+    gone_at = time.monotonic()
+    b.wait_log(r"Will of mortal .* is published in 4 s")
+    settle(b)
+    kill9(b)
+    restart(b)
+    w = connect(b, "mortal")  # resumes the session without a will: the pending one is cancelled
+    assert w.connack.session_present
+    kill9(b)  # the CONNACK waited for the cancellation to be stored
+    restart(b)
+    s = connect(b, "watcher")
+    # Past the original due time plus two housekeeping ticks, nothing came.
+    s.expect_no_packet(max(0.0, gone_at + delay - time.monotonic()) + 2.0)
+    w = connect(b, "mortal")
+    w.disconnect()
+    s.expect_no_packet(0.5)
+
+
 def test_corrupt_store_named_and_moved_aside_on_request(durable):
     b = durable()
     connect(b, "someone").close()

@@ -4,7 +4,7 @@ client (MQTT 5.0 sections 3.1.2.11, 3.2.2.3, 4.9; broker queue configuration).""
 import pytest
 
 import mqtt_codec as m
-from helpers import assert_serving, uid
+from helpers import assert_serving, uid, wait_sys_value
 
 
 def _fill(pub, topic, n, qos=1, prefix=b"m"):
@@ -143,3 +143,15 @@ def test_maximum_packet_size_towards_client(client):
     pub.publish(topic, b"small", qos=1)
     sub.expect_publish(topic, b"small")
     assert sub.sync() == []
+
+
+@pytest.mark.mosquitto_skip("log line and $SYS value as tapmqd writes them")
+@pytest.mark.broker_config("max_queued_messages 2", "sys_interval 1")
+def test_queue_limit_drops_are_logged_and_counted(broker, client):
+    sub = client("qlim", 5, props=[(m.SESSION_EXPIRY_INTERVAL, 60)])
+    sub.subscribe(("ql/#", 1))
+    sub.disconnect()
+    _fill(client(uid(), 5), "ql/x", 5)
+    broker.wait_log(r"Dropping message on topic 'ql/x' \(QoS 1\) for client qlim: max_queued_messages "
+                    r"reached \(1 dropped so far\)")
+    wait_sys_value(client(uid(), 5), "$SYS/broker/publish/messages/dropped", b"3")

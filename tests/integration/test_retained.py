@@ -5,7 +5,7 @@ import time
 import pytest
 
 import mqtt_codec as m
-from helpers import assert_serving, forwarded_props, uid
+from helpers import assert_serving, forwarded_props, uid, wait_sys_value
 
 
 @pytest.mark.parametrize("version", [4, 5])
@@ -171,3 +171,50 @@ def test_retain_not_available_non_retained_ok(client):
     pub = client(uid(), 5)
     pub.publish("rn/ok", b"x", qos=1)
     sub.expect_publish("rn/ok", b"x", retain=False)
+
+
+@pytest.mark.mosquitto_skip("max_retained_messages / max_retained_bytes are tapmqd directives")
+@pytest.mark.broker_config("max_retained_messages 2", "max_retained_bytes 40", "sys_interval 1")
+def test_retained_limits(broker, client):
+    """Totals over all topics (bytes = topic + payload). A message over a limit is delivered to the
+    current subscribers but not retained; a replacement counts its new size; a refusal is logged
+    (topic, client, limits) and counted in $SYS; the limits are reloaded on SIGHUP."""
+    import signal
+    live = client(uid())
+    live.subscribe(("lim/#", 1))
+    pub = client("limpub")
+
+    def put(topic, payload):
+        pub.publish(topic, payload, qos=1, retain=True)
+        live.expect_publish(topic, payload)
+
+    put("lim/a", b"x" * 10)  # 1 message, 15 bytes
+    put("lim/b", b"y" * 10)  # 2 messages, 30 bytes
+    w = client("willer", will=m.Will("lim/w", b"bye", qos=1, retain=True))
+    w.close()  # no DISCONNECT: its retained will is a third message: delivered, not retained
+    live.expect_publish("lim/w", b"bye")
+    broker.wait_log(r"Not retaining message on topic 'lim/w' from the will of willer \(8 bytes\): "
+                    r"max_retained_messages 2 / max_retained_bytes 40 reached \(1 refused so far\)")
+    put("lim/c", b"z")  # the same for a PUBLISH (logged again at the 1001st refusal)
+    put("lim/a", b"X" * 20)  # replaced: 25 + 15 = 40 bytes fits
+    put("lim/b", b"Y" * 11)  # replaced: 25 + 16 = 41 bytes does not; the old one stays
+    late = client(uid())
+    late.subscribe(("lim/#", 1))
+    got = sorted((p.topic, p.payload) for p in (late.expect_publish(retain=True) for _ in range(2)))
+    assert got == [("lim/a", b"X" * 20), ("lim/b", b"y" * 10)]
+    assert late.sync() == []
+    wait_sys_value(client(uid()), "$SYS/broker/retained messages/dropped", b"3")
+
+    put("lim/b", b"")  # a delete is never refused, and makes room
+    put("lim/c", b"z")
+    mark = len(broker.log)
+    broker.extra_config = [line for line in broker.extra_config if not line.startswith("max_retained")]
+    broker.config_path.write_text(broker.config_text(broker.port))
+    broker.send_signal(signal.SIGHUP)
+    broker.wait_log(r"Reloading configuration", start=mark)
+    put("lim/d", b"w" * 100)  # no limits any more
+    late = client(uid())
+    late.subscribe(("lim/#", 1))
+    got = sorted(p.topic for p in (late.expect_publish(retain=True) for _ in range(3)))
+    assert got == ["lim/a", "lim/c", "lim/d"]
+    assert late.sync() == []

@@ -205,3 +205,15 @@ def test_will_topic_with_wildcard_rejected(raw, broker):
         p = None
     if p is not None:
         assert p.type == m.CONNACK and p.rc >= 0x80, f"wildcard will topic accepted: {p!r}"
+
+
+@pytest.mark.mosquitto_skip("worker_threads is a tapmqd directive")
+@pytest.mark.broker_config("worker_threads 1")
+def test_will_reaches_subscriber_on_the_same_worker(client):
+    """With one worker thread the closing client and the subscriber share it: the will is still sent
+    at once, not when the subscriber's worker next has something else to do."""
+    topic = uid("will/")
+    w = _watcher(client, topic)
+    c = client(uid(), 5, will=m.Will(topic, b"gone", qos=1))
+    c.close()
+    w.expect_publish(topic, b"gone", qos=1)

@@ -153,6 +153,7 @@ TEST(ConfigDefaults, EveryFieldCanBeSet) {
         "check_retain_source true\n"
         "max_keepalive 60\nmax_packet_size 20\nmessage_size_limit 268435455\n"
         "max_inflight_messages 1\nmax_inflight_bytes 5000000000\nmax_queued_messages 7\nmax_queued_bytes 8\n"
+        "max_retained_messages 9\nmax_retained_bytes 10000000000\n"
         "queue_qos0_messages true\nretain_available false\nupgrade_outgoing_qos true\n"
         "clientid_prefixes secure-\nset_tcp_nodelay true\nsys_interval 0\nmemory_limit 1048576\n"
         "log_facility 5\nlog_timestamp false\nlog_timestamp_format %H:%M:%S\nconnection_messages false\n"
@@ -169,6 +170,8 @@ TEST(ConfigDefaults, EveryFieldCanBeSet) {
     EXPECT_EQ(c.max_inflight_bytes, 5000000000u);
     EXPECT_EQ(c.max_queued_messages, 7u);
     EXPECT_EQ(c.max_queued_bytes, 8u);
+    EXPECT_EQ(c.max_retained_messages, 9u);
+    EXPECT_EQ(c.max_retained_bytes, 10000000000u);
     EXPECT_TRUE(c.queue_qos0_messages);
     EXPECT_FALSE(c.retain_available);
     EXPECT_TRUE(c.upgrade_outgoing_qos);

@@ -56,7 +56,7 @@ TEST(PersistStore, RoundTripOfEveryRecordKind) {
     StoredOutgoing o1{1, 1, false, 1, 17, {1, 2, 300}, ""};
     StoredOutgoing o2{0xfedcba9876543210ull, 2, true, 3, 65535, {}, "group"};
     StoredOutgoing o3{1, 0, false, 0, 0, {}, ""};
-    StoredWill w{make_message(5, "will/topic", "bye"), 30, 1'700'000'030'000};
+    StoredWill w{make_message(5, "will/topic", "bye"), 30, 1'700'000'030'000, 60};
     w.msg.properties = "p";
 
     {
@@ -149,7 +149,7 @@ TEST(PersistStore, SingleErasesAndOverwrites) {
         b.put_outgoing("c", 2, {2, 1, false, 0, 0, {}, ""});
         b.put_incoming_qos2("c", 1);
         b.put_incoming_qos2("c", 2);
-        b.put_will("c", {make_message(9), 5, 100});
+        b.put_will("c", {make_message(9), 5, 100, {}});
         s->submit(std::move(b));
         Batch e;
         e.erase_message(1);
@@ -186,7 +186,7 @@ void put_everything(Batch& b, const std::string& client, std::uint64_t base) {
     b.put_outgoing(client, 1, {base, 1, false, 0, 0, {}, ""});
     b.put_outgoing(client, 2, {base + 1, 1, false, 1, 5, {}, ""});
     b.put_incoming_qos2(client, 7);
-    b.put_will(client, {make_message(base + 2), 1, 2});
+    b.put_will(client, {make_message(base + 2), 1, 2, {}});
 }
 
 TEST(PersistStore, EraseSessionRemovesEverythingOfThatClientOnly) {

@@ -121,8 +121,10 @@ TEST(PersistCodec, ValuesRoundTrip) {
     StoredOutgoing o{9, 2, true, 2, 12, {1, 268435455}, "shared"};
     EXPECT_EQ(decode_outgoing(encode_outgoing(o)), o);
     EXPECT_NO_THROW(decode_incoming_qos2(encode_incoming_qos2()));
-    StoredWill w{m, 3, -7};
+    StoredWill w{m, 3, -7, {}};
     EXPECT_EQ(decode_will(encode_will(w)), w);
+    StoredWill w2{m, 0, 0, 0xffffffffu};
+    EXPECT_EQ(decode_will(encode_will(w2)), w2);
     EXPECT_EQ(decode_format(encode_format(1)), 1u);
 }
 

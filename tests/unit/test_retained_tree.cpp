@@ -83,6 +83,25 @@ TEST(RetainedTree, SetGetReplaceErase) {
     EXPECT_EQ(tree.node_count(), 0u);
 }
 
+TEST(RetainedTree, SetWithinLimits) {
+    RetainedTree<std::string> tree;
+    EXPECT_EQ(tree.set_within("a", "1", 10, 2, 25), std::optional<bool>(true));
+    EXPECT_EQ(tree.set_within("b", "2", 10, 2, 25), std::optional<bool>(true));
+    EXPECT_FALSE(tree.set_within("c", "3", 1, 2, 25).has_value());     // a third message
+    EXPECT_EQ(tree.node_count(), 2u);                                  // refused: no node was left behind
+    EXPECT_FALSE(tree.set_within("a", "big", 16, 2, 25).has_value());  // 10 + 16 bytes > 25
+    EXPECT_EQ(tree.get("a"), "1");
+    EXPECT_EQ(tree.set_within("a", "15", 15, 2, 25), std::optional<bool>(false));  // replaced: 25 fits
+    EXPECT_EQ(tree.bytes(), 25u);
+    EXPECT_EQ(tree.set_within("a", "small", 1, 2, 25), std::optional<bool>(false));
+    EXPECT_EQ(tree.set_within("$SYS/x", "s", 100, 2, 25), std::optional<bool>(true));  // '$': not counted
+    EXPECT_EQ(tree.set_within("a", "1", 10, 2, 25), std::optional<bool>(false));
+    EXPECT_TRUE(tree.erase("$SYS/x"));
+    EXPECT_EQ(tree.set_within("c", "3", 100, 0, 0), std::optional<bool>(true));  // 0: unlimited
+    EXPECT_EQ(tree.size(), 3u);
+    EXPECT_EQ(tree.bytes(), 120u);
+}
+
 TEST(RetainedTree, EmptyLevelsAreLevels) {
     RetainedTree<std::string> tree;
     tree.set("a//b", "a//b", 1);

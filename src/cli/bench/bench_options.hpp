@@ -29,6 +29,10 @@ struct BenchOptions {
     std::optional<std::string> username;
     std::optional<std::string> password;
     std::uint16_t keep_alive = 60;
+    // Publishers and subscribers keep a session for this many seconds after they disconnect (MQTT 5
+    // Session Expiry Interval; 3.1.1: clean session 0 whenever it is not 0). 0: clean sessions. A
+    // broker with persistence writes what a persistent session receives through to its store.
+    std::uint32_t session_expiry = 0;
     std::string topic_prefix = "tapmq-bench";
     unsigned connect_timeout = 30;  // seconds for the whole connection phase
     // conn

@@ -18,10 +18,20 @@ client::ConnectOptions connect_options(const RunContext& ctx, const std::string&
     c.username = o.username;
     c.password = o.password;
     c.connect_timeout = std::chrono::seconds(o.connect_timeout);
+    apply_session_expiry(o, c);
     return c;
 }
 
 }  // namespace
+
+void apply_session_expiry(const BenchOptions& o, client::ConnectOptions& c) {
+    if (o.session_expiry == 0) return;
+    if (mqtt::is_v5(c.version)) {
+        c.properties.session_expiry_interval = o.session_expiry;  // a fresh session (clean start) kept
+    } else {
+        c.clean_start = false;  // 3.1.1: clean session 0 is the only way to a persistent session
+    }
+}
 
 Publisher::Publisher(RunContext& ctx, Worker& worker, std::uint32_t id, std::string topic,
                      unsigned deliveries_per_message)

@@ -9,10 +9,14 @@
 #include <string>
 
 #include "client/client.hpp"
+#include "client/options.hpp"
 #include "run_context.hpp"
 #include "worker.hpp"
 
 namespace tapmq::cli::bench {
+
+// --session-expiry on a client's CONNECT (publishers and subscribers alike).
+void apply_session_expiry(const BenchOptions& o, client::ConnectOptions& c);
 
 class Publisher {
   public:

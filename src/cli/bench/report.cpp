@@ -35,7 +35,8 @@ json common_json(const BenchOptions& o, const std::string& run_id) {
                 {"host", o.host},
                 {"port", o.port},
                 {"mqtt", std::string(mqtt::to_string(bench_version(o)))},
-                {"threads", o.threads}};
+                {"threads", o.threads},
+                {"session_expiry", o.session_expiry}};
 }
 
 json cpu_json(const CpuReport& c) {

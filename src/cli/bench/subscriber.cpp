@@ -29,6 +29,7 @@ void Subscriber::connect() {
     c.username = o.username;
     c.password = o.password;
     c.connect_timeout = std::chrono::seconds(o.connect_timeout);
+    apply_session_expiry(o, c);
     c.read_buffer_size = 64 * 1024;
     c.max_read_buffer_size = 1024 * 1024;
 
