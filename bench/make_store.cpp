@@ -95,10 +95,11 @@ int main(int argc, char** argv) {
     store->flush();
     store.reset();  // syncs the log and closes
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("%s: %llu retained (%llu-byte payloads), %llu sessions x %llu subscriptions, %llu queued each, "
-                "written in %.1f s\n",
-                argv[1], static_cast<unsigned long long>(retained), static_cast<unsigned long long>(payload),
-                static_cast<unsigned long long>(sessions), static_cast<unsigned long long>(subs),
-                static_cast<unsigned long long>(queued), s);
+    std::printf(
+        "%s: %llu retained (%llu-byte payloads), %llu sessions x %llu subscriptions, %llu queued each, "
+        "written in %.1f s\n",
+        argv[1], static_cast<unsigned long long>(retained), static_cast<unsigned long long>(payload),
+        static_cast<unsigned long long>(sessions), static_cast<unsigned long long>(subs),
+        static_cast<unsigned long long>(queued), s);
     return 0;
 }
