@@ -235,7 +235,7 @@ def test_sighup_reloads_password_and_acl_files(secured, raw, tmp_path):
     (tmp_path / "acl").write_text(ACL + "\nuser newbie\ntopic readwrite newbie/#\n")
     mark = len(secured.log)
     secured.send_signal(signal.SIGHUP)
-    secured.wait_log(r"Reloading configuration", start=mark)
+    secured.wait_log(r"Configuration reloaded", start=mark)
     c = login(raw, secured, "newbie", "newbie", "pw")
     c.subscribe(("newbie/#", 1), ("secret/#", 1), expect_rcs=[1, 0x87])
 

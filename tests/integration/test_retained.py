@@ -211,7 +211,7 @@ def test_retained_limits(broker, client):
     broker.extra_config = [line for line in broker.extra_config if not line.startswith("max_retained")]
     broker.config_path.write_text(broker.config_text(broker.port))
     broker.send_signal(signal.SIGHUP)
-    broker.wait_log(r"Reloading configuration", start=mark)
+    broker.wait_log(r"Configuration reloaded", start=mark)
     put("lim/d", b"w" * 100)  # no limits any more
     late = client(uid())
     late.subscribe(("lim/#", 1))

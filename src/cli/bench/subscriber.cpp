@@ -97,8 +97,10 @@ void Subscriber::on_message(const mqtt::Publish& p) {
     if (seen.duplicate) stats_.duplicated.add();
     if (seen.out_of_order) stats_.out_of_order.add();
     if (seen.skipped != 0) stats_.gaps.add(seen.skipped);
-    // The window counts the highest number seen, so a loss cannot close it.
-    const std::uint64_t credit = seen.advanced;
+    // One stream per subscriber: the window counts the highest number seen, so a loss cannot close
+    // it. A shared group: every new message counts once, so that members falling behind each other
+    // hold the publisher back (messages queued for a slow member are undelivered).
+    const std::uint64_t credit = group_ ? (seen.duplicate ? 0 : 1) : seen.advanced;
     if (credit != 0) publishers_[h.publisher]->delivered(credit, worker_);
 }
 
