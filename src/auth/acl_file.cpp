@@ -1,24 +1,17 @@
 #include "auth/acl_file.hpp"
 
+#include "auth/text.hpp"
+
 #include <algorithm>
 
 namespace tapmq::auth {
 namespace {
 
+using text::is_space;
+using text::trim;
+
 constexpr unsigned kRead = static_cast<unsigned>(Access::Read);
 constexpr unsigned kWrite = static_cast<unsigned>(Access::Write);
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
 
 std::vector<std::string_view> levels(std::string_view s) {
     std::vector<std::string_view> out;

@@ -1,5 +1,7 @@
 #include "auth/password_file.hpp"
 
+#include "auth/text.hpp"
+
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -33,20 +35,10 @@ AuthFileError::AuthFileError(std::string file, std::size_t line, const std::stri
 
 namespace {
 
+using text::trim;
+
 constexpr std::size_t kHashBytes = 64;  // SHA-512
 constexpr std::size_t kMaxUsername = 65535;
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
 
 // Splits text into lines without their '\n'; a final line without '\n' counts as a line.
 std::vector<std::string_view> split_lines(std::string_view text) {

@@ -1,5 +1,7 @@
 #include "auth/scram_file.hpp"
 
+#include "auth/text.hpp"
+
 #include <algorithm>
 #include <map>
 
@@ -8,17 +10,7 @@
 namespace tapmq::auth {
 namespace {
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
+using text::trim;
 
 std::optional<std::uint32_t> parse_iterations(std::string_view s) {
     if (s.empty() || s.size() > 10) return std::nullopt;
