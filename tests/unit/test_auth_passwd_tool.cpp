@@ -13,24 +13,8 @@
 namespace tapmq::auth {
 namespace {
 
+using test::passwd;
 using test::ScratchDir;
-
-struct Run {
-    int rc = -1;
-    std::string out;
-    std::string err;
-};
-
-Run passwd(const std::vector<std::string>& args, const std::string& input = "") {
-    std::istringstream in(input);
-    std::ostringstream out;
-    std::ostringstream err;
-    Run r;
-    r.rc = run_passwd(args, in, out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
 
 TEST(AuthPasswdTool, NoArgumentsPrintsUsage) {
     const auto r = passwd({});

@@ -13,6 +13,7 @@
 namespace tapmq::auth {
 namespace {
 
+using test::passwd;
 using test::ScratchDir;
 
 // RFC 7677's user "user" with password "pencil", StoredKey and ServerKey computed independently
@@ -136,23 +137,6 @@ TEST(AuthScramFile, UnreadableFile) {
 }
 
 // ---- tapmq passwd --scram
-
-struct Run {
-    int rc = -1;
-    std::string out;
-    std::string err;
-};
-
-Run passwd(const std::vector<std::string>& args, const std::string& input = "") {
-    std::istringstream in(input);
-    std::ostringstream out;
-    std::ostringstream err;
-    Run r;
-    r.rc = run_passwd(args, in, out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
 
 bool logs_in(const ScramFile& f, const std::string& user, const std::string& password) {
     ScramServer server([&f](std::string_view u) { return f.find(u); });

@@ -13,8 +13,29 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "auth/passwd_tool.hpp"
 
 namespace tapmq::auth::test {
+
+// `tapmq passwd` run in-process: exit code and what it wrote.
+struct Run {
+    int rc = -1;
+    std::string out;
+    std::string err;
+};
+
+inline Run passwd(const std::vector<std::string>& args, const std::string& input = "") {
+    std::istringstream in(input);
+    std::ostringstream out;
+    std::ostringstream err;
+    Run r;
+    r.rc = run_passwd(args, in, out, err);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
 
 // A fresh directory under the system temp dir, removed with everything in it on destruction.
 class ScratchDir {
