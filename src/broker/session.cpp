@@ -147,6 +147,7 @@ void Session::restore_outgoing(Outgoing out, std::uint8_t stage, std::uint16_t p
     if (stage == 0) {
         queued_bytes_ += out.msg->bytes();
         queue_.push_back(std::move(out));
+        note_backlog_locked();
         return;
     }
     const Stage s = stage == 1 ? Stage::AwaitPuback : stage == 2 ? Stage::AwaitPubrec : Stage::AwaitPubcomp;
@@ -290,6 +291,7 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
                                return true;
                            }),
             inflight_.end());
+        note_backlog_locked();
     }
     online_.store(true, std::memory_order_relaxed);
     home_.store(&c->worker(), std::memory_order_relaxed);
