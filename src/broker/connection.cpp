@@ -206,14 +206,16 @@ void Connection::send(const mqtt::Packet& p) {
     std::lock_guard lock(out_mutex_);
     if (closed_) return;
     mqtt::encode_append(p, version_, out_);
-    note_dependency();
+    note_dependency(true);
     Stats::add(broker_.stats().messages_sent);
     request_flush();
 }
 
-void Connection::note_dependency() noexcept {
+void Connection::note_dependency(bool durable) noexcept {
     const std::uint64_t seq = Durability::current_seq();
-    if (seq > needs_durable_) needs_durable_ = seq;
+    if (seq == 0) return;
+    if (seq > needs_scope_) needs_scope_ = seq;
+    if (durable) needs_durable_ = true;
 }
 
 SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, bool dup, bool force) {
@@ -252,7 +254,7 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
     const std::size_t old = out_.size();
     out_.resize(old + size);
     tmpl.write(d, out_.data() + old);
-    note_dependency();
+    note_dependency(o.qos == mqtt::QoS::ExactlyOnce);
     Stats::add(broker_.stats().publish_sent);
     Stats::add(broker_.stats().messages_sent);
     request_flush();
@@ -263,7 +265,7 @@ void Connection::send_pubrel(std::uint16_t packet_id) {
     std::lock_guard lock(out_mutex_);
     if (closed_) return;
     mqtt::encode_append(mqtt::Pubrel{packet_id, mqtt::ReasonCode::Success, {}}, version_, out_);
-    note_dependency();
+    note_dependency(true);
     Stats::add(broker_.stats().messages_sent);
     request_flush();
 }
@@ -285,19 +287,24 @@ void Connection::flush() {
         flush_requested_ = false;
         if (write_in_progress_ || closed_) return;
         Durability* d = broker_.durability();
-        if (d != nullptr && needs_durable_ > d->durable()) {
-            // Write-ahead: these bytes speak of state that is not on disk yet.
-            if (!waiting_durable_) {
-                waiting_durable_ = true;
-                d->when_durable(needs_durable_, [self = shared_from_this()] {
+        if (d != nullptr && needs_scope_ > (needs_durable_ ? d->durable() : d->submitted())) {
+            // Write-ahead: these bytes speak of state that is not on disk (or not submitted) yet.
+            if (!waiting_scope_) {
+                waiting_scope_ = true;
+                auto resume = [self = shared_from_this()] {
                     boost::asio::post(self->worker_.context(), [self] {
                         {
                             std::lock_guard lock(self->out_mutex_);
-                            self->waiting_durable_ = false;
+                            self->waiting_scope_ = false;
                         }
                         self->flush();
                     });
-                });
+                };
+                if (needs_durable_) {
+                    d->when_durable(needs_scope_, std::move(resume));
+                } else {
+                    d->when_submitted(needs_scope_, std::move(resume));
+                }
             }
             return;
         }
@@ -305,6 +312,7 @@ void Connection::flush() {
             close = close_when_flushed_;
         } else {
             writing_.swap(out_);
+            needs_durable_ = false;  // what needed it is on its way
             write_in_progress_ = true;
             Stats::add(broker_.stats().bytes_sent, writing_.size());
             transport_->async_write(boost::asio::buffer(writing_), shared_from_this());

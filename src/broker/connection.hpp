@@ -48,9 +48,10 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
 
     // Flushes the output buffer (worker thread).
     void flush();
-    // The current thread's open durability scope, if any, must be durable before the bytes just
-    // appended may leave (out_mutex_ held).
-    void note_dependency() noexcept;
+    // The current thread's open durability scope, if any, must be durable (`durable`) or at least
+    // submitted to the store before the bytes just appended may leave (out_mutex_ held). See
+    // durability.hpp for which bytes need which.
+    void note_dependency(bool durable) noexcept;
 
     const std::string& client_id() const noexcept { return client_id_; }
     Worker& worker() noexcept { return worker_; }
@@ -179,8 +180,9 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     bool write_in_progress_ = false;
     bool flush_requested_ = false;
     bool close_when_flushed_ = false;
-    std::uint64_t needs_durable_ = 0;  // the pending bytes may go once this scope is durable
-    bool waiting_durable_ = false;
+    std::uint64_t needs_scope_ = 0;  // the pending bytes may go once this scope is submitted, or
+    bool needs_durable_ = false;     // durable if they include bytes that need that
+    bool waiting_scope_ = false;
     bool closed_ = false;
     // topic -> alias; probed with the message's topic view, no string built per delivery. Made
     // when the client allows aliases.

@@ -35,6 +35,7 @@ Durability::Scope::~Scope() {
         d->completed(seq);
     } else {
         d->store_->submit(std::move(batch_), [d, seq] { d->completed(seq); });
+        d->submitted(seq);
     }
 }
 
@@ -50,31 +51,47 @@ void Durability::submit(persist::Batch&& b) {
     if (!b.empty()) store_->submit(std::move(b));
 }
 
-void Durability::completed(std::uint64_t seq) {
+void Durability::reach(Watermark& w, std::uint64_t seq, std::vector<std::function<void()>>& ready) {
+    std::uint64_t watermark = w.value.load(std::memory_order_relaxed);
+    if (seq <= watermark) return;  // durable before this thread marked it submitted
+    w.early.insert(seq);
+    while (!w.early.empty() && *w.early.begin() == watermark + 1) {
+        w.early.erase(w.early.begin());
+        ++watermark;
+    }
+    w.value.store(watermark, std::memory_order_release);
+    auto end = w.waiters.upper_bound(watermark);
+    for (auto it = w.waiters.begin(); it != end; ++it)
+        ready.push_back(std::move(it->second));
+    w.waiters.erase(w.waiters.begin(), end);
+}
+
+void Durability::submitted(std::uint64_t seq) {
     std::vector<std::function<void()>> ready;
     {
         std::lock_guard lock(mutex_);
-        std::uint64_t watermark = durable_.load(std::memory_order_relaxed);
-        done_early_.insert(seq);
-        while (!done_early_.empty() && *done_early_.begin() == watermark + 1) {
-            done_early_.erase(done_early_.begin());
-            ++watermark;
-        }
-        durable_.store(watermark, std::memory_order_release);
-        auto end = waiters_.upper_bound(watermark);
-        for (auto it = waiters_.begin(); it != end; ++it)
-            ready.push_back(std::move(it->second));
-        waiters_.erase(waiters_.begin(), end);
+        reach(submitted_, seq, ready);
     }
     for (auto& f : ready)
         f();
 }
 
-void Durability::when_durable(std::uint64_t seq, std::function<void()> f) {
+void Durability::completed(std::uint64_t seq) {
+    std::vector<std::function<void()>> ready;
     {
         std::lock_guard lock(mutex_);
-        if (seq > durable_.load(std::memory_order_relaxed)) {
-            waiters_.emplace(seq, std::move(f));
+        reach(submitted_, seq, ready);  // durable implies submitted
+        reach(durable_, seq, ready);
+    }
+    for (auto& f : ready)
+        f();
+}
+
+void Durability::wait(Watermark& w, std::uint64_t seq, std::function<void()> f) {
+    {
+        std::lock_guard lock(mutex_);
+        if (seq > w.value.load(std::memory_order_relaxed)) {
+            w.waiters.emplace(seq, std::move(f));
             return;
         }
     }
@@ -97,10 +114,14 @@ void Durability::reference(const Message& m, persist::Batch& b) {
     if (m.durable_refs.fetch_add(1, std::memory_order_acq_rel) == 0) {
         std::uint64_t id = m.durable_id.load(std::memory_order_relaxed);
         if (id == 0) {
+            // A new id: if the message is delivered and acknowledged before the group commit that
+            // carries it, the record and its erase cancel out there and never reach the log.
             id = next_message_id();
             m.durable_id.store(id, std::memory_order_relaxed);
+            b.create_message(to_stored(m, id));
+        } else {
+            b.put_message(to_stored(m, id));  // restored from the store, or stored before
         }
-        b.put_message(to_stored(m, id));
     }
 }
 

@@ -3,11 +3,15 @@
 // Every change to durable state (a session, a subscription, a retained message, a message queued or in
 // flight for a persistent session, a QoS 2 packet id) is recorded in the change set ("scope") of the
 // thread making it. A scope gets a sequence number when it opens and is submitted to the store's group
-// commit when it closes. Bytes that must not reach a client before the state behind them is durable
-// (a PUBACK/PUBREC/PUBCOMP, a delivery to a persistent session) carry the scope's number: the
-// connection holds them back until every scope up to that number is durable. So an acknowledged
-// message is always on disk, and nothing is sent that a restart would not know about (which is what
-// rules out a QoS 2 duplicate after a crash).
+// commit when it closes. Bytes sent to a client carry the number of the scope that produced them, and
+// the connection holds them back until every scope up to that number is
+// - durable, for bytes that speak of durable state: a PUBACK/PUBREC/PUBCOMP, a PUBREL, a QoS 2
+//   delivery. So an acknowledged message is always on disk, and no QoS 2 message is sent that a
+//   restart would not know about (which rules out a QoS 2 duplicate after a crash);
+// - submitted, for QoS 0 and 1 deliveries. Whatever the client answers (a PUBACK, which erases the
+//   queue record) is then written after the records it answers, and a delivery acknowledged before
+//   its group commit lets the store drop the message's records altogether (persist::GroupCommit).
+//   After a crash, such a message may be delivered again: QoS 1 allows it.
 #pragma once
 
 #include <atomic>
@@ -30,9 +34,14 @@ class Durability {
     ~Durability();
 
     // All scopes numbered up to this one are durable.
-    std::uint64_t durable() const noexcept { return durable_.load(std::memory_order_acquire); }
+    std::uint64_t durable() const noexcept { return durable_.value.load(std::memory_order_acquire); }
+    // All scopes numbered up to this one are submitted to the store (or durable).
+    std::uint64_t submitted() const noexcept { return submitted_.value.load(std::memory_order_acquire); }
     // Calls f (on the store's writer thread, or at once) when scope `seq` and all before it are durable.
-    void when_durable(std::uint64_t seq, std::function<void()> f);
+    void when_durable(std::uint64_t seq, std::function<void()> f) { wait(durable_, seq, std::move(f)); }
+    // Calls f (on the thread closing a scope, or at once) when scope `seq` and all before it are
+    // submitted.
+    void when_submitted(std::uint64_t seq, std::function<void()> f) { wait(submitted_, seq, std::move(f)); }
 
     // The change set of the current thread: opened by Scope, reached by the code that changes state.
     class Scope {
@@ -83,15 +92,24 @@ class Durability {
     static std::int64_t to_unix_ms(Clock::time_point t);
 
   private:
+    // "Every scope up to `value` has reached this point", advanced as scopes reach it in any order.
+    struct Watermark {
+        std::atomic<std::uint64_t> value{0};
+        std::set<std::uint64_t> early;  // reached, but an earlier scope has not
+        std::multimap<std::uint64_t, std::function<void()>> waiters;
+    };
+    void wait(Watermark& w, std::uint64_t seq, std::function<void()> f);
+    // Marks `seq` (under mutex_) and moves the callbacks now due into `ready`.
+    static void reach(Watermark& w, std::uint64_t seq, std::vector<std::function<void()>>& ready);
+    void submitted(std::uint64_t seq);
     void completed(std::uint64_t seq);
 
     std::unique_ptr<persist::Store> store_;
     std::atomic<std::uint64_t> next_message_id_{1};
     std::mutex mutex_;
     std::uint64_t next_seq_ = 1;
-    std::set<std::uint64_t> done_early_;  // completed, but an earlier scope is still open or in flight
-    std::atomic<std::uint64_t> durable_{0};
-    std::multimap<std::uint64_t, std::function<void()>> waiters_;
+    Watermark submitted_;
+    Watermark durable_;
 };
 
 }  // namespace tapmq::broker

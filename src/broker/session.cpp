@@ -78,7 +78,8 @@ std::uint8_t options_byte(const mqtt::SubscriptionOptions& o) {
 void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint16_t packet_id) {
     if (!persistent() || out.qos == mqtt::QoS::AtMostOnce) return;
     durability_->write([&](persist::Batch& b) {
-        if (out.store_key == 0) {
+        const bool created = out.store_key == 0;
+        if (created) {
             out.store_key = ++last_store_key_;
             durability_->reference(*out.msg, b);
         }
@@ -90,7 +91,11 @@ void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint
         rec.packet_id = packet_id;
         rec.subscription_ids = out.subscription_ids;
         if (out.share) rec.share = *out.share;
-        b.put_outgoing(client_id_, out.store_key, rec);
+        if (created) {
+            b.create_outgoing(client_id_, out.store_key, rec);
+        } else {
+            b.put_outgoing(client_id_, out.store_key, rec);
+        }
     });
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "broker.hpp"
+#include "durability.hpp"
 #include "version.hpp"
 
 namespace tapmq::broker {
@@ -73,6 +74,16 @@ void SysTopics::publish(Clock::time_point now) {
     set("$SYS/broker/retained messages/bytes", std::to_string(broker_.router().retained_bytes()));
     set("$SYS/broker/retained messages/dropped", n(s.retained_dropped));
     set("$SYS/broker/store/messages/count", std::to_string(broker_.router().retained_count()));
+    if (Durability* d = broker_.durability()) {
+        // The durable store's group commit (persistence true): batches made durable, RocksDB writes
+        // (and fsyncs) that carried them, bytes written, and records that never needed writing.
+        const persist::Store::Stats st = d->store().stats();
+        set("$SYS/broker/persistence/batches", std::to_string(st.batches));
+        set("$SYS/broker/persistence/writes", std::to_string(st.writes));
+        set("$SYS/broker/persistence/syncs", std::to_string(st.syncs));
+        set("$SYS/broker/persistence/bytes", std::to_string(st.bytes));
+        set("$SYS/broker/persistence/cancelled", std::to_string(st.cancelled));
+    }
     if (interval > 0) {
         load("messages/received", Stats::get(s.messages_received), interval);
         load("messages/sent", Stats::get(s.messages_sent), interval);

@@ -26,6 +26,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "persist/codec.hpp"
+#include "persist/group_commit.hpp"
 #include "persist/wal_check.hpp"
 
 namespace tapmq::persist {
@@ -188,11 +189,26 @@ rocksdb::WriteBatch& Batch::wb() {
     return *wb_;
 }
 
+void Batch::note(Transient::Role role, const std::string& key) {
+    transients_.push_back({static_cast<std::uint32_t>(wb().Count()),
+                           static_cast<std::uint32_t>(transient_keys_.size()),
+                           static_cast<std::uint32_t>(key.size()), role});
+    transient_keys_ += key;
+}
+
 void Batch::put_message(const StoredMessage& m) {
     check(wb().Put(message_key(m.id), encode_message(m)));
 }
+void Batch::create_message(const StoredMessage& m) {
+    const std::string key = message_key(m.id);
+    std::string value = encode_message(m);  // validates before anything is noted
+    note(Transient::Create, key);
+    check(wb().Put(key, value));
+}
 void Batch::erase_message(std::uint64_t id) {
-    check(wb().Delete(message_key(id)));
+    const std::string key = message_key(id);
+    note(Transient::Erase, key);
+    check(wb().Delete(key));
 }
 
 void Batch::put_retained(const StoredMessage& m) {
@@ -223,10 +239,21 @@ void Batch::erase_subscription(std::string_view client_id, std::string_view filt
 }
 
 void Batch::put_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o) {
-    check(wb().Put(outgoing_key(client_id, seq), encode_outgoing(o)));
+    const std::string key = outgoing_key(client_id, seq);
+    std::string value = encode_outgoing(o);
+    note(Transient::Update, key);
+    check(wb().Put(key, value));
+}
+void Batch::create_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o) {
+    const std::string key = outgoing_key(client_id, seq);
+    std::string value = encode_outgoing(o);
+    note(Transient::Create, key);
+    check(wb().Put(key, value));
 }
 void Batch::erase_outgoing(std::string_view client_id, std::uint64_t seq) {
-    check(wb().Delete(outgoing_key(client_id, seq)));
+    const std::string key = outgoing_key(client_id, seq);
+    note(Transient::Erase, key);
+    check(wb().Delete(key));
 }
 
 void Batch::put_incoming_qos2(std::string_view client_id, std::uint16_t packet_id) {
@@ -254,6 +281,8 @@ std::size_t Batch::size_bytes() const {
 }
 void Batch::clear() {
     wb_.reset();
+    transients_.clear();
+    transient_keys_.clear();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -266,7 +295,7 @@ struct Store::Impl {
     rocksdb::WriteOptions write_options;
 
     struct Item {
-        std::unique_ptr<rocksdb::WriteBatch> wb;
+        Batch batch;  // its wb_ is never null here
         std::function<void()> done;
     };
     mutable std::mutex mu;
@@ -280,7 +309,7 @@ struct Store::Impl {
     std::string failure;
     std::vector<std::thread> writers;
 
-    std::atomic<std::uint64_t> st_batches{0}, st_writes{0}, st_syncs{0}, st_bytes{0};
+    std::atomic<std::uint64_t> st_batches{0}, st_writes{0}, st_syncs{0}, st_bytes{0}, st_cancelled{0};
 
     explicit Impl(const StoreOptions& o) : opts(o), dir(o.dir) {
         if (!dir.empty() && !dir.has_filename()) dir = dir.parent_path();  // "a/b/" -> "a/b"
@@ -567,8 +596,8 @@ struct Store::Impl {
     }
 
     void submit(Batch&& b, std::function<void()> done) {
-        Item item{std::move(b.wb_), std::move(done)};
-        if (!item.wb) item.wb = std::make_unique<rocksdb::WriteBatch>();
+        Item item{std::move(b), std::move(done)};
+        item.batch.wb();
         {
             std::lock_guard lk(mu);
             if (failed) return;  // dropped: the store has stopped (see StoreOptions::on_failure)
@@ -585,10 +614,10 @@ struct Store::Impl {
         if (queue.empty()) return false;
         std::size_t bytes = 0;
         do {
-            bytes += queue.front().wb->GetDataSize();
+            bytes += queue.front().batch.size_bytes();
             group.push_back(std::move(queue.front()));
             queue.pop_front();
-        } while (merge && !queue.empty() && bytes + queue.front().wb->GetDataSize() <= kMaxGroupBytes);
+        } while (merge && !queue.empty() && bytes + queue.front().batch.size_bytes() <= kMaxGroupBytes);
         return true;
     }
 
@@ -635,39 +664,22 @@ struct Store::Impl {
         if (first && opts.on_failure) opts.on_failure(StoreError(dir, what).what());
     }
 
-    // One batch holding the records of all of `group`, in order. A WriteBatch's representation is a
-    // 12-byte header (8-byte sequence number, filled in by the write, and a 4-byte little-endian
-    // record count) followed by its records: the format of RocksDB's write-ahead log, stable across
-    // versions. Copying the records as they are costs a fraction of decoding and re-adding them.
-    static rocksdb::WriteBatch concatenate(const std::vector<Item>& group) {
-        constexpr std::size_t kHeader = 12;
-        std::size_t bytes = kHeader;
-        for (const auto& item : group)
-            bytes += item.wb->GetDataSize() - kHeader;
-        std::string rep;
-        rep.reserve(bytes);
-        rep.append(kHeader, '\0');
-        std::uint32_t count = 0;
-        for (const auto& item : group) {
-            rep.append(item.wb->Data(), kHeader, std::string::npos);
-            count += item.wb->Count();
-        }
-        for (int i = 0; i < 4; ++i)
-            rep[8 + i] = static_cast<char>((count >> (8 * i)) & 0xff);
-        return rocksdb::WriteBatch(std::move(rep));
-    }
-
     void merge_loop() {
         // RocksDB counts every key comparison in a thread-local perf context unless told not to: a
         // tenth of the writer's time at high rates.
         rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
         std::vector<Item> group;
+        GroupCommit commit;
         while (take(group, true)) {
             rocksdb::Status s;
-            if (group.size() == 1) {
-                s = write(*group.front().wb);
+            if (group.size() == 1 && group.front().batch.transients_.empty()) {
+                s = write(*group.front().batch.wb_);
             } else {
-                rocksdb::WriteBatch merged = concatenate(group);
+                for (const Item& item : group)
+                    commit.add(item.batch);
+                std::uint64_t cancelled = 0;
+                rocksdb::WriteBatch merged = commit.merge(cancelled);
+                st_cancelled.fetch_add(cancelled, std::memory_order_relaxed);
                 s = write(merged);
             }
             finish(group, s);
@@ -679,7 +691,7 @@ struct Store::Impl {
         rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
         std::vector<Item> group;
         while (take(group, false)) {
-            finish(group, write(*group.front().wb));
+            finish(group, write(*group.front().batch.wb_));
             group.clear();
         }
     }
@@ -766,8 +778,8 @@ void Store::load(Visitor& v) {
 }
 
 Store::Stats Store::stats() const {
-    return {impl_->st_batches.load(), impl_->st_writes.load(), impl_->st_syncs.load(),
-            impl_->st_bytes.load()};
+    return {impl_->st_batches.load(), impl_->st_writes.load(), impl_->st_syncs.load(), impl_->st_bytes.load(),
+            impl_->st_cancelled.load()};
 }
 
 const fs::path& Store::dir() const noexcept {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "persist/records.hpp"
 
@@ -68,6 +69,10 @@ class Batch {
 
     void put_message(const StoredMessage& m);
     void erase_message(std::uint64_t id);
+    // As put_message, for an id the store has never held (or no longer holds). A group commit that
+    // also carries the record's erase drops both, and every put in between: the record never reaches
+    // the log. Only for records whose erase may follow soon (a message delivered and acknowledged).
+    void create_message(const StoredMessage& m);
 
     void put_retained(const StoredMessage& m);  // keyed by m.topic
     void erase_retained(std::string_view topic);
@@ -83,6 +88,8 @@ class Batch {
 
     void put_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o);
     void erase_outgoing(std::string_view client_id, std::uint64_t seq);
+    // As put_outgoing, for a seq the client's queue has never held; cancels out like create_message.
+    void create_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o);
 
     void put_incoming_qos2(std::string_view client_id, std::uint16_t packet_id);
     void erase_incoming_qos2(std::string_view client_id, std::uint16_t packet_id);
@@ -97,8 +104,20 @@ class Batch {
 
   private:
     friend class Store;
+    friend class GroupCommit;
     rocksdb::WriteBatch& wb();
+    // An operation on a record that may cancel out within a group commit (see create_message).
+    struct Transient {
+        enum Role : std::uint8_t { Create, Update, Erase };
+        std::uint32_t op;         // index of the operation in wb_
+        std::uint32_t key_begin;  // its key, in transient_keys_
+        std::uint32_t key_size;
+        Role role;
+    };
+    void note(Transient::Role role, const std::string& key);
     std::unique_ptr<rocksdb::WriteBatch> wb_;  // created on first use; null when empty or moved from
+    std::vector<Transient> transients_;
+    std::string transient_keys_;
 };
 
 class Store {
@@ -143,10 +162,11 @@ class Store {
     void load(Visitor& v);
 
     struct Stats {
-        std::uint64_t batches = 0;  // batches made durable
-        std::uint64_t writes = 0;   // RocksDB write calls
-        std::uint64_t syncs = 0;    // of which synced (Fsync mode)
-        std::uint64_t bytes = 0;    // bytes of write batches written
+        std::uint64_t batches = 0;    // batches made durable
+        std::uint64_t writes = 0;     // RocksDB write calls
+        std::uint64_t syncs = 0;      // of which synced (Fsync mode)
+        std::uint64_t bytes = 0;      // bytes of write batches written
+        std::uint64_t cancelled = 0;  // operations dropped: created and erased within one group
     };
     Stats stats() const;
 

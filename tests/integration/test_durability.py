@@ -229,6 +229,45 @@ def test_reconnect_within_will_delay_cancels_it_across_kill(durable):
     s.expect_no_packet(0.5)
 
 
+def sys_values_once(c: RawClient, prefix: str, names: list[str], ready, timeout: float = 8.0) -> dict[str, int]:
+    """Subscribes to the $SYS values under `prefix` and returns them as soon as `ready(values)` holds
+    (the broker republishes them every sys_interval; the first ones may predate the traffic)."""
+    c.subscribe((prefix + "#", 0))
+    got: dict[str, int] = {}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        p = c.expect(m.PUBLISH, deadline - time.monotonic())
+        got[p.topic.removeprefix(prefix)] = int(p.payload)
+        if sorted(got) == sorted(names) and ready(got):
+            return got
+    raise AssertionError(f"{prefix}: {got}")
+
+
+def test_store_counters_in_sys(durable):
+    """$SYS/broker/persistence/*: batches made durable, RocksDB writes and fsyncs, bytes, and
+    records that cancelled out (a message delivered and acknowledged before its group commit)."""
+    b = durable("sys_interval 1")
+    s = connect(b, "counted")
+    s.subscribe(("cnt/#", 1), expect_rcs=[1])
+    p = connect(b, "cpub", clean=True)
+    for i in range(20):
+        p.publish("cnt/x", f"{i}".encode(), qos=1)
+        s.expect_publish("cnt/x", f"{i}".encode())
+    watcher = connect(b, "watcher", clean=True)
+    names = ["batches", "writes", "syncs", "bytes", "cancelled"]
+    # Values from before the traffic are all 0 and later ones do not change once it is over.
+    v = sys_values_once(watcher, "$SYS/broker/persistence/", names,
+                        lambda v: v["batches"] >= 21 and min(v["writes"], v["syncs"], v["bytes"]) > 0)
+    # The subscription and 20 messages each needed at least one durable batch before their PUBACKs.
+    assert v["batches"] >= 21, v
+    assert 1 <= v["writes"] <= v["batches"], v
+    assert v["syncs"] == v["writes"], v  # durability fsync (the default) syncs every write
+    assert v["bytes"] > 20 * 16, v
+    # Each message is a message record and a queue record, created, rewritten when sent, erased
+    # when acknowledged: 5 operations, all of which cancel out when they share a group.
+    assert v["cancelled"] <= 20 * 5, v
+
+
 def test_corrupt_store_named_and_moved_aside_on_request(durable):
     b = durable()
     connect(b, "someone").close()

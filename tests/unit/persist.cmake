@@ -8,6 +8,7 @@ add_executable(test_persist
   ${CMAKE_CURRENT_LIST_DIR}/test_persist_codec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_persist_corrupt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_persist_crash.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_persist_group.cpp
 )
 target_link_libraries(test_persist PRIVATE tapmq_persist GTest::gtest_main Threads::Threads)
 target_include_directories(test_persist PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/src)

@@ -323,17 +323,6 @@ TEST(PersistStore, GroupCommitMergesBatches) {
     EXPECT_EQ(load_all(*s).messages.size(), 1000u);
 }
 
-// The payload of an acknowledged batch is in a write-ahead log file on disk (in the OS's hands at least).
-bool payload_in_logs(const fs::path& dir, const std::string& needle) {
-    for (auto& e : fs::directory_iterator(dir)) {
-        if (e.path().extension() != ".log") continue;
-        std::ifstream in(e.path(), std::ios::binary);
-        std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (data.find(needle) != std::string::npos) return true;
-    }
-    return false;
-}
-
 class PersistDurability : public ::testing::TestWithParam<Durability> {};
 
 TEST_P(PersistDurability, CallbackRunsOnlyOnceTheBatchIsWritten) {

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <string>
@@ -102,6 +104,17 @@ inline StoredMessage make_message(std::uint64_t id, std::string topic = "a/b",
     m.payload = std::move(payload);
     m.qos = 1;
     return m;
+}
+
+// Whether `needle` is in a write-ahead log file of the store in `dir` (in the OS's hands at least).
+inline bool payload_in_logs(const std::filesystem::path& dir, const std::string& needle) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        if (e.path().extension() != ".log") continue;
+        std::ifstream in(e.path(), std::ios::binary);
+        const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (data.find(needle) != std::string::npos) return true;
+    }
+    return false;
 }
 
 }  // namespace tapmq::persist::testing

@@ -1,0 +1,228 @@
+// Group commit leaves out records that cancel out: a message or queue record created and erased within
+// one group never reaches the log; everything else is written, in order.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "persist/store.hpp"
+#include "test_persist_util.hpp"
+
+namespace {
+
+using namespace tapmq::persist;
+using namespace tapmq::persist::testing;
+namespace fs = std::filesystem;
+
+const StoredOutgoing kQueued{7, 1, false, 0, 0, {}, ""};
+const StoredOutgoing kInFlight{7, 1, false, 1, 42, {}, ""};
+
+// Holds the store's writer in a callback so that what is submitted next forms one group.
+class HeldWriter {
+  public:
+    explicit HeldWriter(Store& s) {
+        Batch b;
+        b.put_session({"holder", 60, std::nullopt});
+        s.submit(std::move(b), [this] {
+            std::unique_lock lk(mu_);
+            holding_ = true;
+            cv_.notify_all();
+            cv_.wait(lk, [this] { return released_; });
+        });
+        std::unique_lock lk(mu_);
+        cv_.wait(lk, [this] { return holding_; });  // written, and the writer is held
+    }
+    void release() {
+        {
+            std::lock_guard lk(mu_);
+            released_ = true;
+        }
+        cv_.notify_all();
+    }
+
+  private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool holding_ = false;
+    bool released_ = false;
+};
+
+StoreOptions options(const fs::path& dir) {
+    StoreOptions o;
+    o.dir = dir;
+    return o;
+}
+
+struct Fixture : ::testing::Test {
+    TempDir t;
+    std::unique_ptr<Store> s = Store::open(options(t.store()));
+
+    Collected reopen() {
+        s.reset();
+        s = Store::open(options(t.store()));
+        return load_all(*s);
+    }
+};
+
+using PersistGroup = Fixture;
+
+TEST_F(PersistGroup, DeliveredAndAcknowledgedWithinOneGroupNeverReachesTheLog) {
+    HeldWriter held(*s);
+    const std::string payload = "payload-that-must-not-reach-the-log";
+    Batch publish;  // the publisher's scope: message, queue record, and a session that stays
+    publish.create_message(make_message(7, "t", payload));
+    publish.create_outgoing("sub", 1, kQueued);
+    publish.put_session({"sub", 60, std::nullopt});
+    Batch sent;  // delivered: the queue record moves to "awaiting PUBACK"
+    sent.put_outgoing("sub", 1, kInFlight);
+    Batch acked;  // the subscriber's PUBACK
+    acked.erase_outgoing("sub", 1);
+    acked.erase_message(7);
+    int done = 0;
+    for (Batch* b : {&publish, &sent, &acked})
+        s->submit(std::move(*b), [&] { ++done; });
+    const auto before = s->stats();
+    held.release();
+    s->flush();
+    EXPECT_EQ(done, 3);
+    const auto after = s->stats();
+    EXPECT_EQ(after.cancelled - before.cancelled, 5u);
+    EXPECT_EQ(after.writes - before.writes, 1u);  // one write for the session that stays
+    EXPECT_FALSE(payload_in_logs(t.store(), payload));
+    auto c = reopen();
+    EXPECT_TRUE(c.messages.empty());
+    EXPECT_TRUE(c.outgoing_list.empty());
+    EXPECT_EQ(c.sessions.count("sub"), 1u);
+}
+
+TEST_F(PersistGroup, NothingLeftIsNotWrittenAtAll) {
+    HeldWriter held(*s);
+    Batch a;
+    a.create_message(make_message(1));
+    a.create_outgoing("c", 1, kQueued);
+    Batch b;
+    b.erase_outgoing("c", 1);
+    b.erase_message(1);
+    s->submit(std::move(a));
+    s->submit(std::move(b));
+    const auto before = s->stats();
+    held.release();
+    s->flush();
+    const auto after = s->stats();
+    EXPECT_EQ(after.batches - before.batches, 2u);  // both acknowledged,
+    EXPECT_EQ(after.writes - before.writes, 0u);    // without a write
+    EXPECT_EQ(after.cancelled - before.cancelled, 4u);
+}
+
+TEST_F(PersistGroup, AnEraseInALaterGroupIsWritten) {
+    Batch a;
+    a.create_message(make_message(1));
+    a.create_outgoing("c", 1, kQueued);
+    s->submit(std::move(a));
+    s->flush();  // the records are in the log
+    Batch b;
+    b.erase_outgoing("c", 1);
+    b.erase_message(1);
+    s->submit(std::move(b));
+    s->flush();
+    EXPECT_EQ(s->stats().cancelled, 0u);
+    auto c = reopen();
+    EXPECT_TRUE(c.messages.empty());
+    EXPECT_TRUE(c.outgoing_list.empty());
+}
+
+TEST_F(PersistGroup, RecordsCreatedButNotErasedKeepTheirLastValue) {
+    HeldWriter held(*s);
+    Batch a;
+    a.create_message(make_message(1));
+    a.create_outgoing("c", 1, kQueued);
+    Batch b;
+    b.put_outgoing("c", 1, kInFlight);
+    s->submit(std::move(a));
+    s->submit(std::move(b));
+    held.release();
+    s->flush();
+    EXPECT_EQ(s->stats().cancelled, 0u);
+    auto c = reopen();
+    EXPECT_EQ(c.messages.count(1), 1u);
+    ASSERT_EQ(c.outgoing_list.size(), 1u);
+    EXPECT_EQ(std::get<2>(c.outgoing_list[0]), kInFlight);
+}
+
+TEST_F(PersistGroup, AKeyCreatedAgainAfterItsEraseIsKept) {
+    HeldWriter held(*s);
+    Batch a;
+    a.create_message(make_message(1, "t", "first"));
+    a.create_outgoing("c", 1, kQueued);
+    a.erase_outgoing("c", 1);
+    a.erase_message(1);
+    Batch b;
+    b.create_message(make_message(1, "t", "second"));
+    b.create_outgoing("c", 1, kInFlight);
+    s->submit(std::move(a));
+    s->submit(std::move(b));
+    held.release();
+    s->flush();
+    EXPECT_EQ(s->stats().cancelled, 4u);
+    auto c = reopen();
+    ASSERT_EQ(c.messages.count(1), 1u);
+    EXPECT_EQ(c.messages[1].payload, "second");
+    ASSERT_EQ(c.outgoing_list.size(), 1u);
+    EXPECT_EQ(std::get<2>(c.outgoing_list[0]), kInFlight);
+}
+
+TEST_F(PersistGroup, PutsOfRecordsNotCreatedInTheGroupAreNeverDropped) {
+    // An existing record (restored at start-up) rewritten and erased in one group: both are written,
+    // so the erase removes the copy already on disk.
+    Batch old;
+    old.put_message(make_message(1));
+    old.put_outgoing("c", 1, kQueued);
+    s->submit(std::move(old));
+    s->flush();
+    HeldWriter held(*s);
+    Batch a;
+    a.put_outgoing("c", 1, kInFlight);
+    a.put_message(make_message(1));
+    Batch b;
+    b.erase_outgoing("c", 1);
+    b.erase_message(1);
+    s->submit(std::move(a));
+    s->submit(std::move(b));
+    held.release();
+    s->flush();
+    EXPECT_EQ(s->stats().cancelled, 0u);
+    auto c = reopen();
+    EXPECT_TRUE(c.messages.empty());
+    EXPECT_TRUE(c.outgoing_list.empty());
+}
+
+TEST_F(PersistGroup, CancellingKeepsTheOrderOfEverythingElse) {
+    // Records of other kinds between the cancelled ones keep their order: a session erased and
+    // re-created around cancelled queue records ends with its last value, and a range erase
+    // (erase_session) still removes queue records written before it.
+    Batch old;
+    old.put_outgoing("c", 9, kQueued);
+    s->submit(std::move(old));
+    s->flush();
+    HeldWriter held(*s);
+    Batch a;
+    a.create_message(make_message(1));
+    a.create_outgoing("c", 10, kQueued);
+    a.erase_session("c");  // removes seq 9 (on disk) and seq 10 (above)
+    a.put_session({"c", 30, std::nullopt});
+    Batch b;
+    b.create_outgoing("c", 11, kQueued);
+    b.erase_outgoing("c", 10);  // cancels the create of seq 10; the range erase stays
+    b.erase_message(1);
+    s->submit(std::move(a));
+    s->submit(std::move(b));
+    held.release();
+    s->flush();
+    auto c = reopen();
+    EXPECT_TRUE(c.messages.empty());
+    ASSERT_EQ(c.outgoing_list.size(), 1u);
+    EXPECT_EQ(std::get<1>(c.outgoing_list[0]), 11u);
+    EXPECT_EQ(c.sessions["c"], (StoredSession{"c", 30, std::nullopt}));
+}
+
+}  // namespace
