@@ -9,7 +9,7 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  librocksdb-dev
+  librocksdb-dev libjemalloc-dev
   libargon2-dev
 )
 test_pkgs=(

@@ -233,7 +233,7 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
     d.packet_id = packet_id;
     if (mqtt::is_v5(version_)) {
         d.subscription_ids = o.subscription_ids;
-        d.message_expiry = o.msg->remaining_expiry(Clock::now());
+        if (o.msg->expires_at) d.message_expiry = o.msg->remaining_expiry(Clock::now());
     }
     const auto& tmpl = o.msg->publish;
     bool new_alias = false;

@@ -246,10 +246,10 @@ void Session::pump_locked() {
 
 void Session::pump_queue_locked() {
     if (!conn_ || queue_.empty()) return;
-    const auto now = Clock::now();
+    std::optional<Clock::time_point> now;  // read once, and only for a message that can expire
     while (!queue_.empty()) {
         Outgoing& front = queue_.front();
-        if (front.msg->expired(now)) {
+        if (front.msg->expires_at && front.msg->expired(now ? *now : *(now = Clock::now()))) {
             queued_bytes_ -= front.msg->bytes();
             forget_outgoing_locked(front);
             queue_.pop_front();

@@ -77,7 +77,8 @@ void GroupCommit::find_cancelled() {
                     break;
                 case Batch::Transient::Erase:
                     if (auto it = live_.find(key); it != live_.end()) {
-                        for (std::int32_t i = it->second; i >= 0; i = chain_[static_cast<std::size_t>(i)].previous)
+                        for (std::int32_t i = it->second; i >= 0;
+                             i = chain_[static_cast<std::size_t>(i)].previous)
                             cancelled_.emplace_back(chain_[static_cast<std::size_t>(i)].batch,
                                                     chain_[static_cast<std::size_t>(i)].op);
                         cancelled_.emplace_back(bi, t.op);
