@@ -34,9 +34,11 @@ struct Message {
     }
     std::size_t bytes() const noexcept { return publish.topic().size() + publish.payload().size(); }
 
-    // Persistence: the message's record id and how many stored queue entries refer to it.
+    // Persistence: the message's record id and how many stored queue entries refer to it; and
+    // whether a queue entry already holds it inline (only the first one stored does).
     mutable std::atomic<std::uint64_t> durable_id{0};
     mutable std::atomic<std::uint32_t> durable_refs{0};
+    mutable std::atomic<bool> durable_inline{false};
 };
 
 using MessagePtr = std::shared_ptr<const Message>;

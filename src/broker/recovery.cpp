@@ -88,7 +88,12 @@ class Loader final : public persist::Store::Visitor {
         out.subscription_ids = std::move(o.subscription_ids);
         if (!o.share.empty()) out.share = std::make_shared<const std::string>(std::move(o.share));
         out.store_key = seq;
-        if (o.stage != 3) {  // past PUBREC only the packet id matters
+        if (o.message) {  // held inline: this entry's own copy
+            auto msg = to_message(*o.message);
+            msg->durable_inline.store(true, std::memory_order_relaxed);
+            out.msg = std::move(msg);
+            out.stored_inline = true;
+        } else if (o.stage != 3) {  // past PUBREC only the packet id matters
             auto it = messages_.find(o.message_id);
             if (it == messages_.end()) return;
             out.msg = it->second;

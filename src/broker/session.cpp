@@ -81,10 +81,20 @@ void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint
         const bool created = out.store_key == 0;
         if (created) {
             out.store_key = ++last_store_key_;
-            durability_->reference(*out.msg, b);
+            // The first session to store a message keeps it in its own queue record: one record per
+            // message in the usual case. Others refer to a message record, written once.
+            out.stored_inline = !out.msg->durable_inline.exchange(true, std::memory_order_acq_rel);
+            if (!out.stored_inline) durability_->reference(*out.msg, b);
         }
         persist::StoredOutgoing rec;
-        rec.message_id = out.msg ? out.msg->durable_id.load(std::memory_order_relaxed) : 0;
+        if (out.stored_inline) {
+            // Past PUBREC only the packet id matters (spec 4.3.3): the message is left out.
+            if (stage != static_cast<std::uint8_t>(Stage::AwaitPubcomp) && out.msg) {
+                rec.message = Durability::to_stored(*out.msg, 0);
+            }
+        } else if (out.msg) {
+            rec.message_id = out.msg->durable_id.load(std::memory_order_relaxed);
+        }
         rec.qos = static_cast<std::uint8_t>(out.qos);
         rec.retain = out.retain;
         rec.stage = stage;
@@ -103,7 +113,7 @@ void Session::forget_outgoing_locked(const Outgoing& out) {
     if (out.store_key == 0 || durability_ == nullptr) return;
     durability_->write([&](persist::Batch& b) {
         b.erase_outgoing(client_id_, out.store_key);
-        if (out.msg) durability_->unreference(*out.msg, b);
+        if (out.msg && !out.stored_inline) durability_->unreference(*out.msg, b);
     });
 }
 
@@ -358,7 +368,9 @@ bool Session::on_pubrec(std::uint16_t id, bool error) {
     it->stage = Stage::AwaitPubcomp;
     if (it->out.store_key != 0 && persistent()) {
         store_outgoing_locked(it->out, static_cast<std::uint8_t>(Stage::AwaitPubcomp), id);
-        durability_->write([&](persist::Batch& b) { durability_->unreference(*it->out.msg, b); });
+        if (!it->out.stored_inline) {
+            durability_->write([&](persist::Batch& b) { durability_->unreference(*it->out.msg, b); });
+        }
     }
     it->out.msg.reset();  // the message itself is no longer needed, only the packet id
     if (conn_) conn_->send_pubrel(id);

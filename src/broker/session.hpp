@@ -46,6 +46,7 @@ struct Outgoing {
     std::vector<std::uint32_t> subscription_ids;
     std::shared_ptr<const std::string> share;  // set when delivered through a shared subscription
     std::uint64_t store_key = 0;               // its record in the store (0: not stored)
+    bool stored_inline = false;                // that record holds the message (no message record)
 };
 
 struct SubscriptionRecord {

@@ -76,23 +76,26 @@ class Reader {
     std::size_t pos_ = 0;
 };
 
-std::string begin_value() {
+std::string begin_value(std::uint8_t version = kValueVersion) {
     std::string v;
-    put_u8(v, kValueVersion);
+    put_u8(v, version);
     return v;
 }
 std::string finish_value(std::string v) {
     put_u32(v, crc32c(v.data(), v.size()));
     return v;
 }
-// Checks the CRC and version; returns the body.
-std::string_view open_value(std::string_view v) {
+// Checks the CRC and that the version is one of `first`..`last`; returns the body (and the version).
+std::string_view open_value(std::string_view v, std::uint8_t* version_out = nullptr,
+                            std::uint8_t first = kValueVersion, std::uint8_t last = kValueVersion) {
     if (v.size() < 5) throw DecodeError("value too short");
     auto body = v.substr(0, v.size() - 4);
     Reader crc_reader(v.substr(v.size() - 4));
     if (crc_reader.u32() != crc32c(body.data(), body.size())) throw DecodeError("checksum mismatch");
     auto version = static_cast<unsigned char>(body[0]);
-    if (version != kValueVersion) throw DecodeError("unknown value version " + std::to_string(version));
+    if (version < first || version > last)
+        throw DecodeError("unknown value version " + std::to_string(version));
+    if (version_out != nullptr) *version_out = version;
     return body.substr(1);
 }
 
@@ -266,7 +269,10 @@ std::string encode_subscription(std::uint8_t options, std::uint32_t identifier) 
 std::string encode_outgoing(const StoredOutgoing& o) {
     check_qos(o.qos);
     if (o.stage > 3) throw std::invalid_argument("tapmq persist: outgoing stage > 3");
-    auto v = begin_value();
+    if (o.message && o.message_id != 0)
+        throw std::invalid_argument(
+            "tapmq persist: an outgoing entry holds its message or names it, not both");
+    auto v = begin_value(kOutgoingValueVersion);
     put_u64(v, o.message_id);
     put_u8(v, o.qos);
     put_u8(v, o.retain ? 1 : 0);
@@ -278,6 +284,8 @@ std::string encode_outgoing(const StoredOutgoing& o) {
     for (auto id : o.subscription_ids)
         put_u32(v, id);
     put_str(v, o.share);
+    put_u8(v, o.message ? 1 : 0);
+    if (o.message) write_message_body(v, *o.message);
     return finish_value(std::move(v));
 }
 
@@ -331,7 +339,8 @@ SubscriptionValue decode_subscription(std::string_view v) {
 }
 
 StoredOutgoing decode_outgoing(std::string_view v) {
-    Reader r(open_value(v));
+    std::uint8_t version = 0;
+    Reader r(open_value(v, &version, kValueVersion, kOutgoingValueVersion));
     StoredOutgoing o;
     o.message_id = r.u64();
     o.qos = r.u8();
@@ -346,6 +355,10 @@ StoredOutgoing decode_outgoing(std::string_view v) {
     for (std::uint32_t i = 0; i < n; ++i)
         o.subscription_ids.push_back(r.u32());
     o.share = r.str();
+    if (version >= kOutgoingValueVersion && r.boolean()) {
+        o.message = read_message_body(r);
+        if (o.message_id != 0) throw DecodeError("message both inline and by id");
+    }
     r.end();
     return o;
 }

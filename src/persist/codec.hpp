@@ -25,6 +25,9 @@ const char* kind_name(Kind k);
 inline constexpr std::string_view kMetaPrefix = "meta/";
 inline constexpr std::string_view kFormatKey = "meta/format";
 inline constexpr std::uint8_t kValueVersion = 1;
+// Outgoing entries are written with value version 2 (the message may follow, inline); version 1
+// entries (format 1 stores) have no such field and are still read.
+inline constexpr std::uint8_t kOutgoingValueVersion = 2;
 
 // A key or value that cannot be decoded. what() says what is wrong, without the key kind (the caller
 // adds it).

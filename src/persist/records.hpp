@@ -9,8 +9,8 @@
 
 namespace tapmq::persist {
 
-// An application message. Stored once by id (referenced from session queues by id) or inline as a
-// retained message or a will.
+// An application message. Stored once by id (referenced from session queues by id), or inline: in the
+// queue entry of the one session that first stored it, as a retained message, or as a will.
 struct StoredMessage {
     std::uint64_t id = 0;
     std::string topic;
@@ -43,6 +43,9 @@ struct StoredOutgoing {
     std::uint16_t packet_id = 0;
     std::vector<std::uint32_t> subscription_ids;
     std::string share;  // share name of a $share subscription, empty otherwise
+    // The message itself, when this entry holds it (message_id is then 0): one record per message
+    // for the usual case of a message stored for one session only.
+    std::optional<StoredMessage> message;
 
     friend bool operator==(const StoredOutgoing&, const StoredOutgoing&) = default;
 };

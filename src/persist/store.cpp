@@ -489,8 +489,15 @@ struct Store::Impl {
         } catch (const DecodeError& e) {
             fail(std::string("corrupt: cannot decode the meta/format marker: ") + e.what(), true);
         }
+        if (format == 1) {  // readable as it is; later writes may use format 2 records
+            rocksdb::WriteOptions wo;
+            wo.sync = true;
+            s = db->Put(wo, std::string(kFormatKey), encode_format(kFormatVersion));
+            if (!s.ok()) fail("cannot upgrade the format marker: " + s.ToString(), false);
+            return;
+        }
         if (format != kFormatVersion)
-            fail("unknown format version " + std::to_string(format) + " (this tapmqd reads version " +
+            fail("unknown format version " + std::to_string(format) + " (this tapmqd reads versions 1 to " +
                      std::to_string(kFormatVersion) + ")",
                  true);
     }

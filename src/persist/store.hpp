@@ -185,6 +185,8 @@ class Store {
 };
 
 // The value of the `meta/format` key this code writes and understands.
-inline constexpr std::uint32_t kFormatVersion = 1;
+// 2: outgoing entries may hold their message inline. A format 1 store is read as it is and marked 2
+// when opened (a tapmqd that reads only format 1 then refuses it instead of misreading it).
+inline constexpr std::uint32_t kFormatVersion = 2;
 
 }  // namespace tapmq::persist

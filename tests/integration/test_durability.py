@@ -99,6 +99,35 @@ def test_queued_messages_survive_kill(durable, qos):
     assert got == [b"0", b"1", b"2", b"3", b"4"]
 
 
+@pytest.mark.parametrize("qos", [1, 2])
+def test_message_queued_for_two_sessions_survives_kill_for_each(durable, qos):
+    """The first session to store a message holds it in its own queue record, the second refers to
+    a message record: each copy survives kill -9, and one session acknowledging does not take the
+    message from the other."""
+    b = durable()
+    for cid in ("two-a", "two-b"):
+        s = connect(b, cid)
+        s.subscribe(("two/#", qos), expect_rcs=[qos])
+        s.close()
+    p = connect(b, "pub", clean=True)
+    for i in range(3):
+        p.publish("two/n", f"{i}".encode(), qos=qos)
+    kill9(b)
+    restart(b)
+    a = connect(b, "two-a")
+    assert [a.expect_publish("two/n", qos=qos).payload for _ in range(3)] == [b"0", b"1", b"2"]
+    # Acknowledgements are written without anyone waiting for them; a SUBACK waits for everything
+    # submitted before it, so once it arrives the acknowledgements are on disk.
+    a.subscribe(("two-sync", 0), expect_rcs=[0])
+    a.disconnect()
+    kill9(b)
+    restart(b)
+    a = connect(b, "two-a")
+    a.expect_no_packet(0.3)  # acknowledged before the kill: gone
+    c = connect(b, "two-b")
+    assert [c.expect_publish("two/n", qos=qos).payload for _ in range(3)] == [b"0", b"1", b"2"]
+
+
 def test_inflight_redelivered_with_dup_after_kill(durable):
     b = durable()
     s = connect(b, "slow")

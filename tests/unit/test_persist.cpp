@@ -53,9 +53,9 @@ TEST(PersistStore, RoundTripOfEveryRecordKind) {
     r2.retain = true;
     StoredSession s1{"client-1", 3600, std::nullopt};
     StoredSession s2{kOddClient, 0xffffffffu, -5};
-    StoredOutgoing o1{1, 1, false, 1, 17, {1, 2, 300}, ""};
-    StoredOutgoing o2{0xfedcba9876543210ull, 2, true, 3, 65535, {}, "group"};
-    StoredOutgoing o3{1, 0, false, 0, 0, {}, ""};
+    StoredOutgoing o1{1, 1, false, 1, 17, {1, 2, 300}, "", std::nullopt};
+    StoredOutgoing o2{0xfedcba9876543210ull, 2, true, 3, 65535, {}, "group", std::nullopt};
+    StoredOutgoing o3{1, 0, false, 0, 0, {}, "", std::nullopt};
     StoredWill w{make_message(5, "will/topic", "bye"), 30, 1'700'000'030'000, 60};
     w.msg.properties = "p";
 
@@ -145,8 +145,8 @@ TEST(PersistStore, SingleErasesAndOverwrites) {
         b.put_session({"c", 10, std::nullopt});
         b.put_subscription("c", "f/1", 1, 0);
         b.put_subscription("c", "f/2", 1, 0);
-        b.put_outgoing("c", 1, {1, 1, false, 0, 0, {}, ""});
-        b.put_outgoing("c", 2, {2, 1, false, 0, 0, {}, ""});
+        b.put_outgoing("c", 1, {1, 1, false, 0, 0, {}, "", std::nullopt});
+        b.put_outgoing("c", 2, {2, 1, false, 0, 0, {}, "", std::nullopt});
         b.put_incoming_qos2("c", 1);
         b.put_incoming_qos2("c", 2);
         b.put_will("c", {make_message(9), 5, 100, {}});
@@ -156,7 +156,7 @@ TEST(PersistStore, SingleErasesAndOverwrites) {
         e.erase_retained("r/1");
         e.erase_subscription("c", "f/1");
         e.erase_outgoing("c", 1);
-        e.put_outgoing("c", 2, {2, 1, false, 1, 99, {}, ""});  // overwrite: now in flight
+        e.put_outgoing("c", 2, {2, 1, false, 1, 99, {}, "", std::nullopt});  // overwrite: now in flight
         e.erase_incoming_qos2("c", 1);
         e.erase_will("c");
         e.put_session({"c", 20, 1234});  // overwrite
@@ -183,8 +183,8 @@ void put_everything(Batch& b, const std::string& client, std::uint64_t base) {
     b.put_session({client, 60, std::nullopt});
     b.put_subscription(client, "t/#", 1, 1);
     b.put_subscription(client, "u", 0, 0);
-    b.put_outgoing(client, 1, {base, 1, false, 0, 0, {}, ""});
-    b.put_outgoing(client, 2, {base + 1, 1, false, 1, 5, {}, ""});
+    b.put_outgoing(client, 1, {base, 1, false, 0, 0, {}, "", std::nullopt});
+    b.put_outgoing(client, 2, {base + 1, 1, false, 1, 5, {}, "", std::nullopt});
     b.put_incoming_qos2(client, 7);
     b.put_will(client, {make_message(base + 2), 1, 2, {}});
 }
@@ -439,7 +439,8 @@ TEST(PersistStore, BatchBasics) {
     EXPECT_THROW(b.put_subscription("c", "f", 3, 0), std::invalid_argument);     // qos 3
     EXPECT_THROW(b.put_subscription("c", "f", 0x30, 0), std::invalid_argument);  // retain handling 3
     EXPECT_THROW(b.put_subscription("c", "f", 0x40, 0), std::invalid_argument);  // reserved bit
-    EXPECT_THROW(b.put_outgoing("c", 1, {1, 1, false, 4, 0, {}, ""}), std::invalid_argument);  // stage 4
+    EXPECT_THROW(b.put_outgoing("c", 1, {1, 1, false, 4, 0, {}, "", std::nullopt}),
+                 std::invalid_argument);  // stage 4
     EXPECT_EQ(b.operations(), 1u);
 }
 

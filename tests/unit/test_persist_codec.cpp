@@ -118,7 +118,7 @@ TEST(PersistCodec, ValuesRoundTrip) {
     auto sub = decode_subscription(encode_subscription(0x2e, 0xfffffff));
     EXPECT_EQ(sub.options, 0x2e);
     EXPECT_EQ(sub.identifier, 0xfffffffu);
-    StoredOutgoing o{9, 2, true, 2, 12, {1, 268435455}, "shared"};
+    StoredOutgoing o{9, 2, true, 2, 12, {1, 268435455}, "shared", std::nullopt};
     EXPECT_EQ(decode_outgoing(encode_outgoing(o)), o);
     EXPECT_NO_THROW(decode_incoming_qos2(encode_incoming_qos2()));
     StoredWill w{m, 3, -7, {}};
@@ -128,8 +128,45 @@ TEST(PersistCodec, ValuesRoundTrip) {
     EXPECT_EQ(decode_format(encode_format(1)), 1u);
 }
 
+TEST(PersistCodec, OutgoingEntryWithItsMessageInline) {
+    StoredMessage m = tapmq::persist::testing::make_message(0, "t/inline", std::string("\0pay\xff", 5));
+    m.properties = "p";
+    m.expires_at_unix_ms = 1234;
+    StoredOutgoing o{0, 1, false, 1, 7, {5}, "", m};
+    EXPECT_EQ(decode_outgoing(encode_outgoing(o)), o);
+    // An entry holds its message or names it by id, never both.
+    StoredOutgoing both{3, 1, false, 1, 7, {}, "", m};
+    EXPECT_THROW(encode_outgoing(both), std::invalid_argument);
+}
+
+TEST(PersistCodec, FormatOneOutgoingEntriesAreStillRead) {
+    // Value version 1 (format 1 stores): no inline-message field after the share name.
+    std::string v(1, '\x01');
+    auto be = [&v](std::uint64_t x, int bytes) {
+        for (int i = bytes - 1; i >= 0; --i)
+            v.push_back(static_cast<char>((x >> (8 * i)) & 0xff));
+    };
+    be(77, 8);                            // message id
+    v += std::string("\x01\x00\x01", 3);  // qos 1, retain 0, stage 1
+    be(9, 2);                             // packet id
+    be(1, 4);                             // one subscription id
+    be(300, 4);
+    be(1, 4);  // share "g"
+    v += "g";
+    be(crc32c(v.data(), v.size()), 4);
+    StoredOutgoing expected{77, 1, false, 1, 9, {300}, "g", std::nullopt};
+    EXPECT_EQ(decode_outgoing(v), expected);
+    // The same bytes as version 2 lack the inline flag: truncated.
+    std::string framed = v.substr(0, v.size() - 4);
+    framed[0] = 2;
+    const std::uint32_t crc = crc32c(framed.data(), framed.size());
+    for (int i = 3; i >= 0; --i)
+        framed.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+    EXPECT_THROW(decode_outgoing(framed), DecodeError);
+}
+
 TEST(PersistCodec, EveryBitFlipAndTruncationIsDetected) {
-    StoredOutgoing o{9, 2, true, 2, 12, {1, 2, 3}, "shared"};
+    StoredOutgoing o{9, 2, true, 2, 12, {1, 2, 3}, "shared", std::nullopt};
     const auto good = encode_outgoing(o);
     for (std::size_t i = 0; i < good.size(); ++i) {
         for (int bit = 0; bit < 8; ++bit) {

@@ -218,10 +218,19 @@ void raw_put(const fs::path& dir, const std::string& key, const std::string& val
     delete db;
 }
 
+std::string raw_get(const fs::path& dir, const std::string& key) {
+    rocksdb::DB* db = nullptr;
+    EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir.string(), &db).ok());
+    std::string value;
+    EXPECT_TRUE(db->Get({}, key, &value).ok());
+    delete db;
+    return value;
+}
+
 TEST(PersistCorrupt, ValueThatFailsToDecodeNamesTheKeyKind) {
     TempDir t;
     fill(t.store(), 3);
-    auto good = detail::encode_outgoing({1, 1, false, 0, 0, {}, ""});
+    auto good = detail::encode_outgoing({1, 1, false, 0, 0, {}, "", std::nullopt});
     auto flipped = good;
     flipped[3] ^= 0x10;
     raw_put(t.store(), detail::outgoing_key("client-x", 9), flipped);
@@ -250,7 +259,19 @@ TEST(PersistCorrupt, UnknownFormatVersion) {
     TempDir t;
     fill(t.store(), 3);
     raw_put(t.store(), std::string(detail::kFormatKey), detail::encode_format(kFormatVersion + 1));
-    expect_corrupt(t.store(), "unknown format version 2");
+    expect_corrupt(t.store(), "unknown format version 3");
+}
+
+TEST(PersistCorrupt, FormatOneStoreIsReadAndMarkedTwo) {
+    TempDir t;
+    fill(t.store(), 3);
+    raw_put(t.store(), std::string(detail::kFormatKey), detail::encode_format(1));
+    {
+        auto s = Store::open(options(t.store()));
+        EXPECT_GT(load_all(*s).total(), 0u);
+    }
+    // Marked 2 now: a tapmqd that reads only format 1 refuses it rather than misreading it.
+    EXPECT_EQ(detail::decode_format(raw_get(t.store(), std::string(detail::kFormatKey))), 2u);
 }
 
 TEST(PersistCorrupt, DataWithoutFormatMarker) {

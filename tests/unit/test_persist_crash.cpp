@@ -56,7 +56,8 @@ TEST(PersistCrashChild, Run) {
             std::this_thread::sleep_for(std::chrono::microseconds(50));
         Batch b;
         b.put_message(make_message(n, "crash/" + std::to_string(n % 7), payload_of(n)));
-        b.put_outgoing("crash-client", n, {n, 1, false, 1, static_cast<std::uint16_t>(n), {}, ""});
+        b.put_outgoing("crash-client", n,
+                       {n, 1, false, 1, static_cast<std::uint16_t>(n), {}, "", std::nullopt});
         if (n % 50 == 0)
             b.put_message(make_message(n + (1ull << 40), "big", std::string(40'000 + rng() % 60'000, 'b')));
         ++in_flight;

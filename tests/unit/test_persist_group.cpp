@@ -14,8 +14,8 @@ using namespace tapmq::persist;
 using namespace tapmq::persist::testing;
 namespace fs = std::filesystem;
 
-const StoredOutgoing kQueued{7, 1, false, 0, 0, {}, ""};
-const StoredOutgoing kInFlight{7, 1, false, 1, 42, {}, ""};
+const StoredOutgoing kQueued{7, 1, false, 0, 0, {}, "", std::nullopt};
+const StoredOutgoing kInFlight{7, 1, false, 1, 42, {}, "", std::nullopt};
 
 // Holds the store's writer in a callback so that what is submitted next forms one group.
 class HeldWriter {
