@@ -37,7 +37,7 @@ void Listener::reload_tls(const ListenerConfig& config) {
     }
 }
 
-std::unique_ptr<Transport> Listener::make_transport(boost::asio::ip::tcp::socket s) {
+std::unique_ptr<Transport> Listener::make_transport(TcpSocket s) {
     if (websockets_) return make_ws_transport(std::move(s), tls_);
     if (tls_) return make_tls_transport(std::move(s), tls_);
     return std::make_unique<TcpTransport>(std::move(s));
@@ -51,7 +51,7 @@ void Listener::close() {
 void Listener::accept() {
     Worker& worker = broker_.next_worker();
     acceptor_.async_accept(worker.context(), [this, &worker](const boost::system::error_code& ec,
-                                                             boost::asio::ip::tcp::socket socket) {
+                                                             TcpSocket socket) {
         if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
         if (!ec) {
             const BrokerLimits& limits = broker_.limits();

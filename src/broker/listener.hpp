@@ -31,7 +31,7 @@ class Listener {
 
     Broker& broker_;
     const ListenerSettings& settings_;
-    std::unique_ptr<Transport> make_transport(boost::asio::ip::tcp::socket s);
+    std::unique_ptr<Transport> make_transport(TcpSocket s);
 
     const bool websockets_;
     boost::asio::ip::tcp::acceptor acceptor_;

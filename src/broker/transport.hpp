@@ -55,11 +55,16 @@ class Transport {
     virtual const char* kind() const noexcept = 0;
 };
 
-std::string endpoint_string(const boost::asio::ip::tcp::socket& s);
+// A socket bound to its worker's io_context: the concrete executor type keeps the socket and every
+// operation pending on it smaller than `any_io_executor` would (which holds a type-erased copy).
+using TcpSocket =
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+
+std::string endpoint_string(const TcpSocket& s);
 
 class TcpTransport final : public Transport {
   public:
-    explicit TcpTransport(boost::asio::ip::tcp::socket s) : socket_(std::move(s)) {
+    explicit TcpTransport(TcpSocket s) : socket_(std::move(s)) {
         boost::system::error_code ec;
         socket_.non_blocking(true, ec);
     }
@@ -84,14 +89,14 @@ class TcpTransport final : public Transport {
     }
     void close() noexcept override {
         boost::system::error_code ec;
-        socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+        socket_.shutdown(TcpSocket::shutdown_both, ec);
         socket_.close(ec);
     }
     std::string remote_address() const override { return endpoint_string(socket_); }
     const char* kind() const noexcept override { return "tcp"; }
 
   private:
-    boost::asio::ip::tcp::socket socket_;
+    TcpSocket socket_;
 };
 
 }  // namespace tapmq::broker
