@@ -16,6 +16,7 @@
 #include "util/asio.hpp"
 
 #include "enhanced_auth.hpp"
+#include "lazy.hpp"
 #include "message.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/packets.hpp"
@@ -65,7 +66,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
   private:
     // AwaitConnect -> Authenticating (CONNECT named an Authentication Method: only AUTH and
     // DISCONNECT are accepted until the exchange ends) -> Connected -> Closing -> Closed.
-    enum class State { AwaitConnect, Authenticating, Connected, Closing, Closed };
+    enum class State : std::uint8_t { AwaitConnect, Authenticating, Connected, Closing, Closed };
 
     // IoHandler: completions from the transport (worker thread).
     void on_handshake(const boost::system::error_code& ec) override;
@@ -128,6 +129,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     std::string describe() const;
     std::string remote_ip() const;
 
+    // What every connection needs comes first (ordered by size, no padding); what only some
+    // clients need (a will, enhanced authentication, inbound topic aliases) is made on first use.
     Broker& broker_;
     Worker& worker_;
     const ListenerSettings& listener_;
@@ -137,40 +140,43 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // Input (worker thread only). Plain TCP reads into the worker's scratch buffer and in_ holds
     // only an incomplete packet; other transports read into in_.
     std::string in_;
-    std::uint32_t in_begin_ = 0;
-    std::uint32_t in_end_ = 0;
-    std::uint32_t read_space_ = 0;  // room offered to the read in progress
-    bool more_to_read_ = false;     // the last read filled its buffer: read again before waiting
     mqtt::StreamDecoder decoder_;
     std::string_view packet_bytes_;  // the whole packet being handled (valid during handle())
-    State state_ = State::AwaitConnect;
     std::unique_ptr<boost::asio::steady_timer> timer_;
     Clock::time_point last_rx_{};
     std::chrono::milliseconds keepalive_limit_{0};
 
     // Negotiated at CONNECT (written once on the worker thread before the session is attached,
     // read afterwards by delivering threads).
-    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
     std::string client_id_;
     std::string username_;
+    SessionPtr session_;
+    ClientAccessPtr access_;
+    std::unique_ptr<StoredWill> will_;
+    // Enhanced authentication: the method named at CONNECT, the exchange in progress (at CONNECT
+    // or re-authentication), and the CONNECT packet kept until the exchange ends.
+    struct EnhancedAuth {
+        std::string method;
+        std::unique_ptr<AuthExchange> exchange;
+        unsigned steps = 0;
+        std::string pending_connect;
+    };
+    std::unique_ptr<EnhancedAuth> auth_;              // null: CONNECT named no Authentication Method
+    Lazy<std::vector<std::string>> inbound_aliases_;  // topic alias -> topic
+
+    std::uint32_t in_begin_ = 0;
+    std::uint32_t in_end_ = 0;
+    std::uint32_t read_space_ = 0;  // room offered to the read in progress
     std::uint32_t client_max_packet_size_ = mqtt::kMaxPacketSize;
-    std::uint16_t client_topic_alias_max_ = 0;
-    bool request_problem_info_ = true;
     std::uint32_t connect_expiry_ = 0;
+    std::uint16_t client_topic_alias_max_ = 0;
+    State state_ = State::AwaitConnect;
+    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
+    bool more_to_read_ = false;  // the last read filled its buffer: read again before waiting
+    bool request_problem_info_ = true;
     bool will_on_close_ = true;  // false after a normal DISCONNECT
     bool handshake_pending_ = true;
     bool assigned_client_id_ = false;
-    // Enhanced authentication: the method named at CONNECT (empty = none), the exchange in
-    // progress (at CONNECT or re-authentication), and the CONNECT packet kept until the exchange
-    // ends.
-    std::string auth_method_;
-    std::unique_ptr<AuthExchange> auth_exchange_;
-    unsigned auth_steps_ = 0;
-    std::string pending_connect_;
-    std::optional<StoredWill> will_;
-    SessionPtr session_;
-    ClientAccessPtr access_;
-    std::vector<std::string> inbound_aliases_;  // topic alias -> topic
 
     // Output (any thread, under out_mutex_).
     std::mutex out_mutex_;

@@ -203,11 +203,11 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         wp.qos = c.will->qos;
         wp.retain = c.will->retain;
         wp.properties = c.will->properties;
-        will_ = StoredWill{std::make_shared<Message>(wp, std::nullopt),
-                           c.will->properties.message_expiry_interval,
-                           c.will->properties.will_delay_interval.value_or(0),
-                           {},
-                           access_};
+        will_ = std::make_unique<StoredWill>(StoredWill{std::make_shared<Message>(wp, std::nullopt),
+                                                        c.will->properties.message_expiry_interval,
+                                                        c.will->properties.will_delay_interval.value_or(0),
+                                                        {},
+                                                        access_});
     }
 
     mqtt::Connack ack;
@@ -222,8 +222,8 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         if (!limits.retain_available) p.retain_available = 0;
         if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
         if (assigned_client_id_) p.assigned_client_identifier = client_id_;
-        if (auth_data) {
-            p.authentication_method = auth_method_;
+        if (auth_data && auth_) {
+            p.authentication_method = auth_->method;
             p.authentication_data = *auth_data;
         }
         p.topic_alias_maximum = limits.max_topic_alias;
@@ -248,7 +248,7 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         // The will goes to the store with the session: if the broker dies while this client is
         // connected, its connection has ended without DISCONNECT and the will is published after the
         // restart. Without a will, this also cancels one left by the session's previous connection.
-        session_->persist_will(will_ ? &*will_ : nullptr);
+        session_->persist_will(will_.get());
     }
 }
 
@@ -266,8 +266,9 @@ void Connection::on_publish(mqtt::Publish& p) {
         const std::uint16_t alias = *p.properties.topic_alias;
         if (alias > limits.max_topic_alias)
             return fail(ReasonCode::TopicAliasInvalid, "topic alias above maximum");
-        if (inbound_aliases_.size() < limits.max_topic_alias) inbound_aliases_.resize(limits.max_topic_alias);
-        std::string& slot = inbound_aliases_[alias - 1];
+        if (inbound_aliases_.size() < limits.max_topic_alias)
+            inbound_aliases_->resize(limits.max_topic_alias);
+        std::string& slot = (*inbound_aliases_)[alias - 1];
         if (p.topic.empty()) {
             if (slot.empty()) return fail(ReasonCode::ProtocolError, "unknown topic alias");
             p.topic = slot;
@@ -447,7 +448,7 @@ void Connection::on_closed() {
         // In one batch: when it went offline (for its expiry after a restart) and the will that now
         // waits for its delay, or no will (published above, or a normal DISCONNECT).
         session_->persist_meta();
-        session_->persist_will(will_pending ? &*will_ : nullptr);
+        session_->persist_will(will_pending ? will_.get() : nullptr);
     }
     will_.reset();
     session_.reset();
