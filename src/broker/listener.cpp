@@ -4,6 +4,7 @@
 
 #include "broker.hpp"
 #include "connection.hpp"
+#include "tcp_transport.hpp"
 #include "tls_context.hpp"
 
 namespace tapmq::broker {
@@ -37,10 +38,10 @@ void Listener::reload_tls(const ListenerConfig& config) {
     }
 }
 
-std::unique_ptr<Transport> Listener::make_transport(TcpSocket s) {
+std::unique_ptr<Transport> Listener::make_transport(TcpSocket s, Worker& worker) {
     if (websockets_) return make_ws_transport(std::move(s), tls_);
     if (tls_) return make_tls_transport(std::move(s), tls_);
-    return std::make_unique<TcpTransport>(std::move(s));
+    return make_tcp_transport(std::move(s), worker.poller());
 }
 
 void Listener::close() {
@@ -77,7 +78,7 @@ void Listener::accept() {
                 Stats::add(broker_.stats().connections_accepted);
                 broker_.pending_handshakes().fetch_add(1, std::memory_order_relaxed);
                 auto conn = std::make_shared<Connection>(broker_, worker, settings_,
-                                                         make_transport(std::move(socket)));
+                                                         make_transport(std::move(socket), worker));
                 boost::asio::post(worker.context(), [conn] { conn->start(); });
             }
         } else {

@@ -4,11 +4,15 @@
 
 namespace tapmq::broker {
 
+std::string endpoint_string(const boost::asio::ip::tcp::endpoint& ep) {
+    return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
 std::string endpoint_string(const TcpSocket& s) {
     boost::system::error_code ec;
     auto ep = s.remote_endpoint(ec);
     if (ec) return "unknown";
-    return ep.address().to_string() + ":" + std::to_string(ep.port());
+    return endpoint_string(ep);
 }
 
 std::optional<PeerIdentity> identity_of(SSL* ssl) {
