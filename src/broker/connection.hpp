@@ -21,6 +21,7 @@
 #include "mqtt/decoder.hpp"
 #include "mqtt/packets.hpp"
 #include "session.hpp"
+#include "small_mutex.hpp"
 #include "subscription_tree.hpp"  // detail::StringHash
 #include "transport.hpp"
 
@@ -53,7 +54,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // appended may leave (out_mutex_ held).
     void note_dependency() noexcept;
 
-    const std::string& client_id() const noexcept { return client_id_; }
+    // The session's client id once there is one (the connection keeps no copy of its own).
+    const std::string& client_id() const noexcept { return session_ ? session_->client_id() : client_id_; }
     Worker& worker() noexcept { return worker_; }
 
     // The worker's periodic sweep: whether the CONNECT or keep alive deadline has passed, and
@@ -85,15 +87,16 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     std::string_view process_input(std::string_view view);
     // Keeps the unprocessed tail of the input in in_ (which is released when nothing is left).
     void keep_partial(std::string_view rest);
-    void handle(mqtt::Packet& p);
+    // `bytes`: the whole packet, as received.
+    void handle(mqtt::Packet& p, std::string_view bytes);
 
-    void on_connect(mqtt::Connect& c);
+    void on_connect(mqtt::Connect& c, std::string_view bytes);
     // After a successful login: ACL identity, will, keep alive, session, CONNACK. `auth_data` is
     // the final Authentication Data of an enhanced authentication, sent in the CONNACK.
     void complete_connect(const mqtt::Connect& c, LoginResult login_result,
                           const std::optional<std::string>& auth_data);
     // Enhanced authentication (connection_auth.cpp).
-    void begin_enhanced_auth(const mqtt::Connect& c);
+    void begin_enhanced_auth(const mqtt::Connect& c, std::string_view bytes);
     void on_auth_while_connecting(const mqtt::Auth& a);
     void on_reauth(const mqtt::Auth& a);
     void send_auth(mqtt::ReasonCode rc, std::string_view data);
@@ -141,14 +144,13 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // only an incomplete packet; other transports read into in_.
     std::string in_;
     mqtt::StreamDecoder decoder_;
-    std::string_view packet_bytes_;  // the whole packet being handled (valid during handle())
     std::unique_ptr<boost::asio::steady_timer> timer_;
     Clock::time_point last_rx_{};
     std::chrono::milliseconds keepalive_limit_{0};
 
     // Negotiated at CONNECT (written once on the worker thread before the session is attached,
     // read afterwards by delivering threads).
-    std::string client_id_;
+    std::string client_id_;  // until the session is opened
     std::string username_;
     SessionPtr session_;
     ClientAccessPtr access_;
@@ -179,7 +181,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     bool assigned_client_id_ = false;
 
     // Output (any thread, under out_mutex_).
-    std::mutex out_mutex_;
+    SmallMutex out_mutex_;
     std::string out_;      // pending bytes
     std::string writing_;  // bytes handed to the transport
     bool write_in_progress_ = false;

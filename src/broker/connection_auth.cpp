@@ -29,7 +29,7 @@ void Connection::send_auth(ReasonCode rc, std::string_view data) {
     send(a);
 }
 
-void Connection::begin_enhanced_auth(const mqtt::Connect& c) {
+void Connection::begin_enhanced_auth(const mqtt::Connect& c, std::string_view bytes) {
     auth_ = std::make_unique<EnhancedAuth>();
     auth_->method = std::string(*c.properties.authentication_method);
     auto policy = listener_.security.get();
@@ -54,7 +54,7 @@ void Connection::begin_enhanced_auth(const mqtt::Connect& c) {
         }
         case AuthStep::Kind::Continue:
             // The CONNECT's views point into the input buffer: keep the packet itself for later.
-            auth_->pending_connect.assign(packet_bytes_);
+            auth_->pending_connect.assign(bytes);
             state_ = State::Authenticating;
             send_auth(ReasonCode::ContinueAuthentication, r.data);
             return;  // the CONNECT deadline, from the connection's start, still runs
@@ -146,7 +146,7 @@ void Connection::on_reauth(const mqtt::Auth& a) {
     const std::string claimed = auth_->exchange ? auth_->exchange->claimed_user() : username_;
     auth_->exchange.reset();
     broker_.login_throttle().record_failure(remote_ip());
-    spdlog::warn("Re-authentication failed for client {} (user '{}') from {}: {}.", client_id_, claimed,
+    spdlog::warn("Re-authentication failed for client {} (user '{}') from {}: {}.", client_id(), claimed,
                  remote_, r.reason);
     fail(ReasonCode::NotAuthorized, "re-authentication failed");
 }

@@ -24,6 +24,7 @@
 #include "message.hpp"
 #include "mqtt/packets.hpp"
 #include "security.hpp"
+#include "small_mutex.hpp"
 
 namespace tapmq::broker {
 
@@ -63,7 +64,7 @@ struct StoredWill {
     ClientAccessPtr access;   // the will is published as its client (ACL write check)
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session {
   public:
     Session(std::string client_id, SessionLimits limits, Stats& stats, Durability* durability = nullptr)
         : client_id_(std::move(client_id)), limits_(limits), stats_(stats), durability_(durability) {}
@@ -197,7 +198,6 @@ class Session : public std::enable_shared_from_this<Session> {
     // Every session has what follows; what only a session with messages moving, subscriptions or
     // a delayed will needs is held through a pointer and made on first use. Ordered by size.
     const std::string client_id_;
-    mutable std::mutex mutex_;
     std::shared_ptr<Connection> conn_;
     std::atomic<ClientAccessPtr> access_;  // null: no ACL applies
     const SessionLimits limits_;
@@ -215,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::unique_ptr<StoredWill> pending_will_;
     std::atomic<std::uint32_t> queued_{0};  // queue_.size(), for lock-free readers
     std::atomic<std::uint32_t> expiry_interval_{0};
+    mutable SmallMutex mutex_;
     std::uint16_t client_receive_maximum_ = 65535;
     std::uint16_t last_packet_id_ = 0;
     std::atomic<bool> stored_{false};
