@@ -57,7 +57,8 @@ void Connection::end_handshake() {
 }
 
 std::string Connection::describe() const {
-    return client_id_.empty() ? remote_ : client_id_ + " (" + remote_ + ")";
+    const std::string& id = client_id();
+    return id.empty() ? remote_ : id + " (" + remote_ + ")";
 }
 
 boost::asio::steady_timer& Connection::timer() {
@@ -163,9 +164,7 @@ std::string_view Connection::process_input(std::string_view view) {
             auto packet = decoder_.next(view);
             if (!packet) break;
             Stats::add(broker_.stats().messages_received);
-            packet_bytes_ = std::string_view(begin, static_cast<std::size_t>(view.data() - begin));
-            handle(*packet);
-            packet_bytes_ = {};
+            handle(*packet, std::string_view(begin, static_cast<std::size_t>(view.data() - begin)));
         }
     } catch (const mqtt::ProtocolError& e) {
         if (state_ == State::AwaitConnect && e.code() == mqtt::ReasonCode::UnsupportedProtocolVersion) {
@@ -361,7 +360,7 @@ void Connection::refuse(mqtt::ReasonCode rc, const char* why) {
 void Connection::refuse_login(mqtt::ReasonCode rc, const std::string& why) {
     end_handshake();
     const auto delay = broker_.login_throttle().record_failure(remote_ip());
-    spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id_, username_, remote_, why);
+    spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id(), username_, remote_, why);
     state_ = State::Closing;  // read nothing more; the refusal follows the back-off delay
     timer().expires_after(delay);
     timer().async_wait([self = shared_from_this(), rc, why](const boost::system::error_code& ec) {

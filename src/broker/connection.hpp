@@ -16,10 +16,12 @@
 #include "util/asio.hpp"
 
 #include "enhanced_auth.hpp"
+#include "lazy.hpp"
 #include "message.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/packets.hpp"
 #include "session.hpp"
+#include "small_mutex.hpp"
 #include "subscription_tree.hpp"  // detail::StringHash
 #include "transport.hpp"
 
@@ -53,7 +55,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // durability.hpp for which bytes need which.
     void note_dependency(bool durable) noexcept;
 
-    const std::string& client_id() const noexcept { return client_id_; }
+    // The session's client id once there is one (the connection keeps no copy of its own).
+    const std::string& client_id() const noexcept { return session_ ? session_->client_id() : client_id_; }
     Worker& worker() noexcept { return worker_; }
 
     // The worker's periodic sweep: whether the CONNECT or keep alive deadline has passed, and
@@ -66,7 +69,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
   private:
     // AwaitConnect -> Authenticating (CONNECT named an Authentication Method: only AUTH and
     // DISCONNECT are accepted until the exchange ends) -> Connected -> Closing -> Closed.
-    enum class State { AwaitConnect, Authenticating, Connected, Closing, Closed };
+    enum class State : std::uint8_t { AwaitConnect, Authenticating, Connected, Closing, Closed };
 
     // IoHandler: completions from the transport (worker thread).
     void on_handshake(const boost::system::error_code& ec) override;
@@ -85,15 +88,16 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     std::string_view process_input(std::string_view view);
     // Keeps the unprocessed tail of the input in in_ (which is released when nothing is left).
     void keep_partial(std::string_view rest);
-    void handle(mqtt::Packet& p);
+    // `bytes`: the whole packet, as received.
+    void handle(mqtt::Packet& p, std::string_view bytes);
 
-    void on_connect(mqtt::Connect& c);
+    void on_connect(mqtt::Connect& c, std::string_view bytes);
     // After a successful login: ACL identity, will, keep alive, session, CONNACK. `auth_data` is
     // the final Authentication Data of an enhanced authentication, sent in the CONNACK.
     void complete_connect(const mqtt::Connect& c, LoginResult login_result,
                           const std::optional<std::string>& auth_data);
     // Enhanced authentication (connection_auth.cpp).
-    void begin_enhanced_auth(const mqtt::Connect& c);
+    void begin_enhanced_auth(const mqtt::Connect& c, std::string_view bytes);
     void on_auth_while_connecting(const mqtt::Auth& a);
     void on_reauth(const mqtt::Auth& a);
     void send_auth(mqtt::ReasonCode rc, std::string_view data);
@@ -129,6 +133,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     std::string describe() const;
     std::string remote_ip() const;
 
+    // What every connection needs comes first (ordered by size, no padding); what only some
+    // clients need (a will, enhanced authentication, inbound topic aliases) is made on first use.
     Broker& broker_;
     Worker& worker_;
     const ListenerSettings& listener_;
@@ -138,43 +144,45 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // Input (worker thread only). Plain TCP reads into the worker's scratch buffer and in_ holds
     // only an incomplete packet; other transports read into in_.
     std::string in_;
-    std::uint32_t in_begin_ = 0;
-    std::uint32_t in_end_ = 0;
-    std::uint32_t read_space_ = 0;  // room offered to the read in progress
-    bool more_to_read_ = false;     // the last read filled its buffer: read again before waiting
     mqtt::StreamDecoder decoder_;
-    std::string_view packet_bytes_;  // the whole packet being handled (valid during handle())
-    State state_ = State::AwaitConnect;
     std::unique_ptr<boost::asio::steady_timer> timer_;
     Clock::time_point last_rx_{};
     std::chrono::milliseconds keepalive_limit_{0};
 
     // Negotiated at CONNECT (written once on the worker thread before the session is attached,
     // read afterwards by delivering threads).
-    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
-    std::string client_id_;
+    std::string client_id_;  // until the session is opened
     std::string username_;
+    SessionPtr session_;
+    ClientAccessPtr access_;
+    std::unique_ptr<StoredWill> will_;
+    // Enhanced authentication: the method named at CONNECT, the exchange in progress (at CONNECT
+    // or re-authentication), and the CONNECT packet kept until the exchange ends.
+    struct EnhancedAuth {
+        std::string method;
+        std::unique_ptr<AuthExchange> exchange;
+        unsigned steps = 0;
+        std::string pending_connect;
+    };
+    std::unique_ptr<EnhancedAuth> auth_;              // null: CONNECT named no Authentication Method
+    Lazy<std::vector<std::string>> inbound_aliases_;  // topic alias -> topic
+
+    std::uint32_t in_begin_ = 0;
+    std::uint32_t in_end_ = 0;
+    std::uint32_t read_space_ = 0;  // room offered to the read in progress
     std::uint32_t client_max_packet_size_ = mqtt::kMaxPacketSize;
-    std::uint16_t client_topic_alias_max_ = 0;
-    bool request_problem_info_ = true;
     std::uint32_t connect_expiry_ = 0;
+    std::uint16_t client_topic_alias_max_ = 0;
+    State state_ = State::AwaitConnect;
+    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
+    bool more_to_read_ = false;  // the last read filled its buffer: read again before waiting
+    bool request_problem_info_ = true;
     bool will_on_close_ = true;  // false after a normal DISCONNECT
     bool handshake_pending_ = true;
     bool assigned_client_id_ = false;
-    // Enhanced authentication: the method named at CONNECT (empty = none), the exchange in
-    // progress (at CONNECT or re-authentication), and the CONNECT packet kept until the exchange
-    // ends.
-    std::string auth_method_;
-    std::unique_ptr<AuthExchange> auth_exchange_;
-    unsigned auth_steps_ = 0;
-    std::string pending_connect_;
-    std::optional<StoredWill> will_;
-    SessionPtr session_;
-    ClientAccessPtr access_;
-    std::vector<std::string> inbound_aliases_;  // topic alias -> topic
 
     // Output (any thread, under out_mutex_).
-    std::mutex out_mutex_;
+    SmallMutex out_mutex_;
     std::string out_;      // pending bytes
     std::string writing_;  // bytes handed to the transport
     bool write_in_progress_ = false;

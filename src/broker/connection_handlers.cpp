@@ -37,10 +37,10 @@ std::optional<Clock::time_point> expiry_of(const mqtt::Properties& p) {
 
 }  // namespace
 
-void Connection::handle(mqtt::Packet& p) {
+void Connection::handle(mqtt::Packet& p, std::string_view bytes) {
     if (state_ == State::AwaitConnect) {
         if (auto* c = std::get_if<mqtt::Connect>(&p)) {
-            on_connect(*c);
+            on_connect(*c, bytes);
         } else {
             spdlog::info("Closing {}: first packet was {}, not CONNECT.", describe(),
                          mqtt::to_string(mqtt::packet_type(p)));
@@ -96,7 +96,7 @@ void Connection::handle(mqtt::Packet& p) {
 
 // ---------------------------------------------------------------- CONNECT
 
-void Connection::on_connect(mqtt::Connect& c) {
+void Connection::on_connect(mqtt::Connect& c, std::string_view bytes) {
     const BrokerLimits& limits = broker_.limits();
     // An enhanced authentication exchange still counts as a pending handshake until it ends.
     if (!c.properties.authentication_method) end_handshake();
@@ -126,7 +126,7 @@ void Connection::on_connect(mqtt::Connect& c) {
             return refuse(ReasonCode::BadAuthenticationMethod,
                           "the client certificate is the login on this listener");
         }
-        return begin_enhanced_auth(c);
+        return begin_enhanced_auth(c, bytes);
     }
     auto policy = listener_.security.get();
     LoginResult login_result = login(*policy, c.username, c.password, std::move(certificate_user));
@@ -194,6 +194,7 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
     if (opened.previous) opened.previous->kick(ReasonCode::SessionTakenOver);
     if (opened.discarded) broker_.end_session(opened.discarded);
     session_ = opened.session;
+    std::string().swap(client_id_);  // from now on the session's copy is the one
     session_->set_expiry_interval(expiry);
 
     if (c.will) {
@@ -203,11 +204,11 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         wp.qos = c.will->qos;
         wp.retain = c.will->retain;
         wp.properties = c.will->properties;
-        will_ = StoredWill{std::make_shared<Message>(wp, std::nullopt),
-                           c.will->properties.message_expiry_interval,
-                           c.will->properties.will_delay_interval.value_or(0),
-                           {},
-                           access_};
+        will_ = std::make_unique<StoredWill>(StoredWill{std::make_shared<Message>(wp, std::nullopt),
+                                                        c.will->properties.message_expiry_interval,
+                                                        c.will->properties.will_delay_interval.value_or(0),
+                                                        {},
+                                                        access_});
     }
 
     mqtt::Connack ack;
@@ -221,9 +222,9 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
             p.maximum_qos = static_cast<std::uint8_t>(limits.max_qos);
         if (!limits.retain_available) p.retain_available = 0;
         if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
-        if (assigned_client_id_) p.assigned_client_identifier = client_id_;
-        if (auth_data) {
-            p.authentication_method = auth_method_;
+        if (assigned_client_id_) p.assigned_client_identifier = client_id();
+        if (auth_data && auth_) {
+            p.authentication_method = auth_->method;
             p.authentication_data = *auth_data;
         }
         p.topic_alias_maximum = limits.max_topic_alias;
@@ -239,7 +240,7 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
     keepalive_limit_ = std::chrono::milliseconds(keepalive * 1500);  // 1.5 x keep alive (spec 3.1.2.10)
     arm_keepalive();
     Stats::add(broker_.stats().clients_connected);
-    spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, client_id_,
+    spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, client_id(),
                  static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
                  username_.empty() ? "" : ", u'" + username_ + "'");
     session_->attach(shared_from_this(), client_receive_max, opened.present, access_);
@@ -248,7 +249,7 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         // The will goes to the store with the session: if the broker dies while this client is
         // connected, its connection has ended without DISCONNECT and the will is published after the
         // restart. Without a will, this also cancels one left by the session's previous connection.
-        session_->persist_will(will_ ? &*will_ : nullptr);
+        session_->persist_will(will_.get());
     }
 }
 
@@ -266,8 +267,9 @@ void Connection::on_publish(mqtt::Publish& p) {
         const std::uint16_t alias = *p.properties.topic_alias;
         if (alias > limits.max_topic_alias)
             return fail(ReasonCode::TopicAliasInvalid, "topic alias above maximum");
-        if (inbound_aliases_.size() < limits.max_topic_alias) inbound_aliases_.resize(limits.max_topic_alias);
-        std::string& slot = inbound_aliases_[alias - 1];
+        if (inbound_aliases_.size() < limits.max_topic_alias)
+            inbound_aliases_->resize(limits.max_topic_alias);
+        std::string& slot = (*inbound_aliases_)[alias - 1];
         if (p.topic.empty()) {
             if (slot.empty()) return fail(ReasonCode::ProtocolError, "unknown topic alias");
             p.topic = slot;
@@ -431,12 +433,12 @@ void Connection::on_closed() {
     bool will_pending = false;
     if (will_ && will_on_close_) {
         if (will_->delay == 0 || session_ends) {
-            broker_.publish_will(*will_, client_id_);
+            broker_.publish_will(*will_, client_id());
         } else if (was_attached) {
             will_->due = Clock::now() + std::chrono::seconds(will_->delay);
             session_->set_pending_will(*will_);
             will_pending = true;
-            spdlog::info("Will of {} on '{}' is published in {} s unless the session resumes.", client_id_,
+            spdlog::info("Will of {} on '{}' is published in {} s unless the session resumes.", client_id(),
                          will_->msg->topic(), will_->delay);
         }
     }
@@ -447,10 +449,9 @@ void Connection::on_closed() {
         // In one batch: when it went offline (for its expiry after a restart) and the will that now
         // waits for its delay, or no will (published above, or a normal DISCONNECT).
         session_->persist_meta();
-        session_->persist_will(will_pending ? &*will_ : nullptr);
+        session_->persist_will(will_pending ? will_.get() : nullptr);
     }
-    will_.reset();
-    session_.reset();
+    will_.reset();  // the session stays referenced: its client id names this connection in the log
 }
 
 }  // namespace tapmq::broker

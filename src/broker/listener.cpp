@@ -4,6 +4,7 @@
 
 #include "broker.hpp"
 #include "connection.hpp"
+#include "tcp_transport.hpp"
 #include "tls_context.hpp"
 
 namespace tapmq::broker {
@@ -37,10 +38,10 @@ void Listener::reload_tls(const ListenerConfig& config) {
     }
 }
 
-std::unique_ptr<Transport> Listener::make_transport(boost::asio::ip::tcp::socket s) {
+std::unique_ptr<Transport> Listener::make_transport(TcpSocket s, Worker& worker) {
     if (websockets_) return make_ws_transport(std::move(s), tls_);
     if (tls_) return make_tls_transport(std::move(s), tls_);
-    return std::make_unique<TcpTransport>(std::move(s));
+    return make_tcp_transport(std::move(s), worker.poller());
 }
 
 void Listener::close() {
@@ -51,7 +52,7 @@ void Listener::close() {
 void Listener::accept() {
     Worker& worker = broker_.next_worker();
     acceptor_.async_accept(worker.context(), [this, &worker](const boost::system::error_code& ec,
-                                                             boost::asio::ip::tcp::socket socket) {
+                                                             TcpSocket socket) {
         if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
         if (!ec) {
             const BrokerLimits& limits = broker_.limits();
@@ -77,7 +78,7 @@ void Listener::accept() {
                 Stats::add(broker_.stats().connections_accepted);
                 broker_.pending_handshakes().fetch_add(1, std::memory_order_relaxed);
                 auto conn = std::make_shared<Connection>(broker_, worker, settings_,
-                                                         make_transport(std::move(socket)));
+                                                         make_transport(std::move(socket), worker));
                 boost::asio::post(worker.context(), [conn] { conn->start(); });
             }
         } else {

@@ -13,6 +13,7 @@
 namespace tapmq::broker {
 
 class Broker;
+class Worker;
 
 class Listener {
   public:
@@ -31,7 +32,7 @@ class Listener {
 
     Broker& broker_;
     const ListenerSettings& settings_;
-    std::unique_ptr<Transport> make_transport(boost::asio::ip::tcp::socket s);
+    std::unique_ptr<Transport> make_transport(TcpSocket s, Worker& worker);
 
     const bool websockets_;
     boost::asio::ip::tcp::acceptor acceptor_;

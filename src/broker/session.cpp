@@ -43,11 +43,11 @@ void Session::enqueue_locked(Outgoing&& out) {
     if (over_count || over_bytes) {
         // Make room by dropping a queued QoS 0 message before refusing a QoS 1/2 one.
         if (out.qos != mqtt::QoS::AtMostOnce) {
-            for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+            for (auto it = queue_->begin(); it != queue_->end(); ++it) {
                 if (it->qos == mqtt::QoS::AtMostOnce) {
                     queued_bytes_ -= it->msg->bytes();  // QoS 0 is never stored
                     drop(*it, "queue full, QoS 0 message dropped for a QoS 1/2 one");
-                    queue_.erase(it);
+                    queue_->erase(it);
                     enqueue_locked(std::move(out));
                     return;
                 }
@@ -57,13 +57,18 @@ void Session::enqueue_locked(Outgoing&& out) {
         return;
     }
     queued_bytes_ += bytes;
-    queue_.push_back(std::move(out));
-    store_outgoing_locked(queue_.back(), 0, 0);
+    queue_->push_back(std::move(out));
+    store_outgoing_locked(queue_->back(), 0, 0);
     note_backlog_locked();
 }
 
 void Session::note_backlog_locked() noexcept {
     queued_.store(static_cast<std::uint32_t>(queue_.size()), std::memory_order_relaxed);
+}
+
+void Session::trim_locked() noexcept {
+    inflight_.trim();
+    queue_.trim();
 }
 
 namespace {
@@ -161,25 +166,25 @@ void Session::restore_outgoing(Outgoing out, std::uint8_t stage, std::uint16_t p
     last_store_key_ = std::max(last_store_key_, out.store_key);
     if (stage == 0) {
         queued_bytes_ += out.msg->bytes();
-        queue_.push_back(std::move(out));
+        queue_->push_back(std::move(out));
         note_backlog_locked();
         return;
     }
     const Stage s = stage == 1 ? Stage::AwaitPuback : stage == 2 ? Stage::AwaitPubrec : Stage::AwaitPubcomp;
     last_packet_id_ = std::max(last_packet_id_, packet_id);
     ids_in_order_ = false;  // stored order need not be id order
-    inflight_.push_back({packet_id, s, std::move(out)});
+    inflight_->push_back({packet_id, s, std::move(out)});
 }
 
 void Session::restore_subscription(std::string_view filter, const SubscriptionRecord& r) {
     std::lock_guard lock(mutex_);
-    subscriptions_.insert_or_assign(std::string(filter), r);
+    subscriptions_->insert_or_assign(std::string(filter), r);
     stored_.store(true, std::memory_order_relaxed);
 }
 
 void Session::restore_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
-    incoming_qos2_.insert(id);
+    incoming_qos2_->insert(id);
 }
 
 void Session::drop(const Outgoing& out, const char* why) {
@@ -199,27 +204,27 @@ std::uint16_t Session::next_packet_id_locked() {
     }
     // Ids are handed out in order, so while the window's ids run (cyclically over 1..65535) from
     // its front to its back, an id past the back is free without searching the window.
-    const auto from_front = [front = inflight_.front().packet_id](std::uint16_t id) {
+    const auto from_front = [front = inflight_->front().packet_id](std::uint16_t id) {
         return (id + 65535u - front) % 65535u;
     };
-    if (ids_in_order_ && from_front(last_packet_id_) > from_front(inflight_.back().packet_id)) {
+    if (ids_in_order_ && from_front(last_packet_id_) > from_front(inflight_->back().packet_id)) {
         return last_packet_id_;
     }
     // Wrapped around onto the window (an old delivery is still unacknowledged): skip ids in use.
     // The window is at most 65535 wide.
-    while (find_inflight_locked(last_packet_id_) != inflight_.end()) {
+    while (find_inflight_locked(last_packet_id_) != inflight_->end()) {
         if (++last_packet_id_ == 0) last_packet_id_ = 1;
     }
-    if (from_front(last_packet_id_) <= from_front(inflight_.back().packet_id)) ids_in_order_ = false;
+    if (from_front(last_packet_id_) <= from_front(inflight_->back().packet_id)) ids_in_order_ = false;
     return last_packet_id_;
 }
 
 Session::Deque<Session::Inflight>::iterator Session::find_inflight_locked(std::uint16_t id) {
     // Acknowledgements mostly arrive in order, so the match is usually at the front.
-    for (auto it = inflight_.begin(); it != inflight_.end(); ++it) {
+    for (auto it = inflight_->begin(); it != inflight_->end(); ++it) {
         if (it->packet_id == id) return it;
     }
-    return inflight_.end();
+    return inflight_->end();
 }
 
 bool Session::send_inflight_locked(Outgoing&& out) {
@@ -231,7 +236,7 @@ bool Session::send_inflight_locked(Outgoing&& out) {
         case SendResult::Full:
             store_outgoing_locked(out, 0, 0);
             queued_bytes_ += out.msg->bytes();
-            queue_.push_front(std::move(out));
+            queue_->push_front(std::move(out));
             note_backlog_locked();
             return false;
         case SendResult::TooLarge:  // discarded as if delivered (spec 3.1.2.11.4)
@@ -240,7 +245,7 @@ bool Session::send_inflight_locked(Outgoing&& out) {
         case SendResult::Sent:
             break;
     }
-    inflight_.push_back({id, stage, std::move(out)});
+    inflight_->push_back({id, stage, std::move(out)});
     return true;
 }
 
@@ -252,28 +257,29 @@ void Session::pump() {
 void Session::pump_locked() {
     pump_queue_locked();
     note_backlog_locked();
+    trim_locked();
 }
 
 void Session::pump_queue_locked() {
     if (!conn_ || queue_.empty()) return;
     std::optional<Clock::time_point> now;  // read once, and only for a message that can expire
     while (!queue_.empty()) {
-        Outgoing& front = queue_.front();
+        Outgoing& front = queue_->front();
         if (front.msg->expires_at && front.msg->expired(now ? *now : *(now = Clock::now()))) {
             queued_bytes_ -= front.msg->bytes();
             forget_outgoing_locked(front);
-            queue_.pop_front();
+            queue_->pop_front();
             continue;
         }
         if (front.qos == mqtt::QoS::AtMostOnce) {
             if (conn_->send_publish(front, 0, false) == SendResult::Full) return;
             queued_bytes_ -= front.msg->bytes();
-            queue_.pop_front();
+            queue_->pop_front();
             continue;
         }
         if (inflight_.size() >= window_locked()) return;
         Outgoing out = std::move(front);
-        queue_.pop_front();
+        queue_->pop_front();
         queued_bytes_ -= out.msg->bytes();
         if (!send_inflight_locked(std::move(out))) return;
     }
@@ -285,19 +291,22 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
     conn_ = c;
     access_.store(access, std::memory_order_release);
     checks_access_.store(access != nullptr, std::memory_order_release);
-    if (access) {
+    if (access && !queue_.empty()) {
         // What waited for this session was checked against whoever it was then: check again with
         // the identity that resumes it (it may be another user, or the ACL may have changed).
-        queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
-                                    [this, &access](const Outgoing& o) {
-                                        if (access->can_read(o.msg->topic())) return false;
-                                        queued_bytes_ -= o.msg->bytes();
-                                        forget_outgoing_locked(o);
-                                        return true;
-                                    }),
-                     queue_.end());
-        inflight_.erase(
-            std::remove_if(inflight_.begin(), inflight_.end(),
+        queue_->erase(std::remove_if(queue_->begin(), queue_->end(),
+                                     [this, &access](const Outgoing& o) {
+                                         if (access->can_read(o.msg->topic())) return false;
+                                         queued_bytes_ -= o.msg->bytes();
+                                         forget_outgoing_locked(o);
+                                         return true;
+                                     }),
+                      queue_->end());
+        note_backlog_locked();
+    }
+    if (access && !inflight_.empty()) {
+        inflight_->erase(
+            std::remove_if(inflight_->begin(), inflight_->end(),
                            [this, &access](const Inflight& i) {
                                if (i.stage == Stage::AwaitPubcomp || access->can_read(i.out.msg->topic())) {
                                    return false;
@@ -305,27 +314,29 @@ void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_
                                forget_outgoing_locked(i.out);
                                return true;
                            }),
-            inflight_.end());
-        note_backlog_locked();
+            inflight_->end());
     }
+    trim_locked();
     online_.store(true, std::memory_order_relaxed);
     home_.store(&c->worker(), std::memory_order_relaxed);
     pending_will_.reset();
     client_receive_maximum_ = client_receive_maximum;
     if (!resume) return;
     // Re-send the window in its original order (spec 4.4): PUBLISH with DUP, or PUBREL.
-    const auto now = Clock::now();
-    for (auto it = inflight_.begin(); it != inflight_.end();) {
-        if (it->stage == Stage::AwaitPubcomp) {
-            conn_->send_pubrel(it->packet_id);
-        } else if (it->out.msg->expired(now) && it->stage == Stage::AwaitPuback) {
-            forget_outgoing_locked(it->out);
-            it = inflight_.erase(it);
-            continue;
-        } else {
-            conn_->send_publish(it->out, it->packet_id, true, /*force=*/true);
+    if (!inflight_.empty()) {
+        const auto now = Clock::now();
+        for (auto it = inflight_->begin(); it != inflight_->end();) {
+            if (it->stage == Stage::AwaitPubcomp) {
+                conn_->send_pubrel(it->packet_id);
+            } else if (it->out.msg->expired(now) && it->stage == Stage::AwaitPuback) {
+                forget_outgoing_locked(it->out);
+                it = inflight_->erase(it);
+                continue;
+            } else {
+                conn_->send_publish(it->out, it->packet_id, true, /*force=*/true);
+            }
+            ++it;
         }
-        ++it;
     }
     pump_locked();
 }
@@ -347,21 +358,23 @@ std::shared_ptr<Connection> Session::connection() {
 
 bool Session::on_puback(std::uint16_t id) {
     std::lock_guard lock(mutex_);
+    if (inflight_.empty()) return false;
     auto it = find_inflight_locked(id);
-    if (it == inflight_.end() || it->stage != Stage::AwaitPuback) return false;
+    if (it == inflight_->end() || it->stage != Stage::AwaitPuback) return false;
     forget_outgoing_locked(it->out);
-    inflight_.erase(it);
+    inflight_->erase(it);
     pump_locked();
     return true;
 }
 
 bool Session::on_pubrec(std::uint16_t id, bool error) {
     std::lock_guard lock(mutex_);
+    if (inflight_.empty()) return false;
     auto it = find_inflight_locked(id);
-    if (it == inflight_.end() || it->stage != Stage::AwaitPubrec) return false;
+    if (it == inflight_->end() || it->stage != Stage::AwaitPubrec) return false;
     if (error) {  // a PUBREC with a failure code ends the exchange (spec 4.3.3)
         forget_outgoing_locked(it->out);
-        inflight_.erase(it);
+        inflight_->erase(it);
         pump_locked();
         return true;
     }
@@ -379,24 +392,26 @@ bool Session::on_pubrec(std::uint16_t id, bool error) {
 
 bool Session::on_pubcomp(std::uint16_t id) {
     std::lock_guard lock(mutex_);
+    if (inflight_.empty()) return false;
     auto it = find_inflight_locked(id);
-    if (it == inflight_.end() || it->stage != Stage::AwaitPubcomp) return false;
+    if (it == inflight_->end() || it->stage != Stage::AwaitPubcomp) return false;
     forget_outgoing_locked(it->out);
-    inflight_.erase(it);
+    inflight_->erase(it);
     pump_locked();
     return true;
 }
 
 bool Session::begin_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
-    if (!incoming_qos2_.insert(id).second) return false;
+    if (!incoming_qos2_->insert(id).second) return false;
     if (persistent()) durability_->write([&](persist::Batch& b) { b.put_incoming_qos2(client_id_, id); });
     return true;
 }
 
 bool Session::release_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
-    if (incoming_qos2_.erase(id) == 0) return false;
+    if (incoming_qos2_.empty() || incoming_qos2_->erase(id) == 0) return false;
+    incoming_qos2_.trim();
     if (persistent()) durability_->write([&](persist::Batch& b) { b.erase_incoming_qos2(client_id_, id); });
     return true;
 }
@@ -408,7 +423,7 @@ std::size_t Session::incoming_qos2_count() {
 
 bool Session::add_subscription(std::string_view filter, const SubscriptionRecord& r) {
     std::lock_guard lock(mutex_);
-    auto [it, inserted] = subscriptions_.try_emplace(std::string(filter), r);
+    auto [it, inserted] = subscriptions_->try_emplace(std::string(filter), r);
     if (!inserted) it->second = r;
     if (persistent()) {
         durability_->write([&](persist::Batch& b) {
@@ -420,9 +435,11 @@ bool Session::add_subscription(std::string_view filter, const SubscriptionRecord
 
 bool Session::remove_subscription(std::string_view filter) {
     std::lock_guard lock(mutex_);
-    auto it = subscriptions_.find(filter);
-    if (it == subscriptions_.end()) return false;
-    subscriptions_.erase(it);
+    if (subscriptions_.empty()) return false;
+    auto it = subscriptions_->find(filter);
+    if (it == subscriptions_->end()) return false;
+    subscriptions_->erase(it);
+    subscriptions_.trim();
     if (persistent())
         durability_->write([&](persist::Batch& b) { b.erase_subscription(client_id_, filter); });
     return true;
@@ -430,7 +447,7 @@ bool Session::remove_subscription(std::string_view filter) {
 
 std::map<std::string, SubscriptionRecord, std::less<>> Session::take_subscriptions() {
     std::lock_guard lock(mutex_);
-    return std::exchange(subscriptions_, {});
+    return subscriptions_.take();
 }
 
 std::optional<Clock::time_point> Session::expires_at() const {
@@ -442,19 +459,22 @@ std::optional<Clock::time_point> Session::expires_at() const {
 
 void Session::set_pending_will(StoredWill w) {
     std::lock_guard lock(mutex_);
-    pending_will_ = std::move(w);
+    pending_will_ = std::make_unique<StoredWill>(std::move(w));
 }
 
 std::optional<StoredWill> Session::take_pending_will(Clock::time_point now, bool force) {
     std::lock_guard lock(mutex_);
     if (!pending_will_ || (!force && now < pending_will_->due)) return std::nullopt;
-    return std::exchange(pending_will_, std::nullopt);
+    std::optional<StoredWill> w(std::move(*pending_will_));
+    pending_will_.reset();
+    return w;
 }
 
 std::vector<Outgoing> Session::take_shared(bool session_ends) {
     std::lock_guard lock(mutex_);
     std::vector<Outgoing> taken;
-    for (auto it = inflight_.begin(); it != inflight_.end();) {
+    if (inflight_.empty() && queue_.empty()) return taken;
+    for (auto it = inflight_->begin(); it != inflight_->end();) {
         const bool movable = it->out.share && (it->stage == Stage::AwaitPuback ||
                                                (session_ends && it->stage == Stage::AwaitPubrec));
         if (!movable) {
@@ -464,9 +484,9 @@ std::vector<Outgoing> Session::take_shared(bool session_ends) {
         forget_outgoing_locked(it->out);
         it->out.store_key = 0;
         taken.push_back(std::move(it->out));
-        it = inflight_.erase(it);
+        it = inflight_->erase(it);
     }
-    for (auto it = queue_.begin(); it != queue_.end();) {
+    for (auto it = queue_->begin(); it != queue_->end();) {
         if (!it->share || it->qos == mqtt::QoS::AtMostOnce) {
             ++it;
             continue;
@@ -475,9 +495,10 @@ std::vector<Outgoing> Session::take_shared(bool session_ends) {
         forget_outgoing_locked(*it);
         it->store_key = 0;
         taken.push_back(std::move(*it));
-        it = queue_.erase(it);
+        it = queue_->erase(it);
     }
     note_backlog_locked();
+    trim_locked();
     return taken;
 }
 
@@ -485,8 +506,8 @@ void Session::requeue_front(std::vector<Outgoing> msgs) {
     std::lock_guard lock(mutex_);
     for (auto it = msgs.rbegin(); it != msgs.rend(); ++it) {
         queued_bytes_ += it->msg->bytes();
-        queue_.push_front(std::move(*it));
-        store_outgoing_locked(queue_.front(), 0, 0);
+        queue_->push_front(std::move(*it));
+        store_outgoing_locked(queue_->front(), 0, 0);
     }
     note_backlog_locked();
 }

@@ -20,9 +20,11 @@
 #include <boost/container/deque.hpp>
 #include <boost/container/flat_set.hpp>
 
+#include "lazy.hpp"
 #include "message.hpp"
 #include "mqtt/packets.hpp"
 #include "security.hpp"
+#include "small_mutex.hpp"
 
 namespace tapmq::broker {
 
@@ -32,9 +34,9 @@ struct Stats;
 
 // Per-session limits, copied from the configuration when the session is created.
 struct SessionLimits {
-    std::uint16_t max_inflight = 20;     // max_inflight_messages (0 = only the client's receive maximum)
-    std::uint32_t max_queued = 1000;     // max_queued_messages (0 = unlimited)
     std::uint64_t max_queued_bytes = 0;  // max_queued_bytes (0 = unlimited)
+    std::uint32_t max_queued = 1000;     // max_queued_messages (0 = unlimited)
+    std::uint16_t max_inflight = 20;     // max_inflight_messages (0 = only the client's receive maximum)
     bool queue_qos0 = false;             // queue_qos0_messages
 };
 
@@ -43,10 +45,10 @@ struct Outgoing {
     MessagePtr msg;
     mqtt::QoS qos = mqtt::QoS::AtMostOnce;
     bool retain = false;
+    bool stored_inline = false;  // its store record holds the message (no message record)
     std::vector<std::uint32_t> subscription_ids;
     std::shared_ptr<const std::string> share;  // set when delivered through a shared subscription
     std::uint64_t store_key = 0;               // its record in the store (0: not stored)
-    bool stored_inline = false;                // that record holds the message (no message record)
 };
 
 struct SubscriptionRecord {
@@ -63,7 +65,7 @@ struct StoredWill {
     ClientAccessPtr access;   // the will is published as its client (ACL write check)
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session {
   public:
     Session(std::string client_id, SessionLimits limits, Stats& stats, Durability* durability = nullptr)
         : client_id_(std::move(client_id)), limits_(limits), stats_(stats), durability_(durability) {}
@@ -179,11 +181,14 @@ class Session : public std::enable_shared_from_this<Session> {
     void pump_locked();
     void pump_queue_locked();
     void note_backlog_locked() noexcept;  // after the queue changed
+    void trim_locked() noexcept;          // frees the window and queue containers once empty
     std::uint16_t next_packet_id_locked();
     // boost's deque allocates nothing until the first element (std::deque allocates ~600 bytes at
-    // construction): most sessions of idle clients never queue anything.
+    // construction); held through Lazy, an empty one costs a pointer, not 80 bytes: most sessions
+    // of idle clients never queue anything.
     template <class T>
     using Deque = boost::container::deque<T>;
+    using Subscriptions = std::map<std::string, SubscriptionRecord, std::less<>>;
     Deque<Inflight>::iterator find_inflight_locked(std::uint16_t id);
     std::size_t window_locked() const noexcept;
     void drop(const Outgoing& out, const char* why);
@@ -191,32 +196,33 @@ class Session : public std::enable_shared_from_this<Session> {
     void store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint16_t packet_id);
     void forget_outgoing_locked(const Outgoing& out);
 
+    // Every session has what follows; what only a session with messages moving, subscriptions or
+    // a delayed will needs is held through a pointer and made on first use. Ordered by size.
     const std::string client_id_;
+    std::shared_ptr<Connection> conn_;
+    std::atomic<ClientAccessPtr> access_;  // null: no ACL applies
     const SessionLimits limits_;
     Stats& stats_;
     Durability* const durability_;
     std::uint64_t last_store_key_ = 0;
+    std::atomic<const void*> home_{nullptr};
+    std::uint64_t queued_bytes_ = 0;
+    std::uint64_t dropped_ = 0;
+    Clock::time_point disconnected_at_{};
+    Lazy<Deque<Inflight>> inflight_;
+    Lazy<Deque<Outgoing>> queue_;
+    Lazy<boost::container::flat_set<std::uint16_t>> incoming_qos2_;
+    Lazy<Subscriptions> subscriptions_;
+    std::unique_ptr<StoredWill> pending_will_;
+    std::atomic<std::uint32_t> queued_{0};  // queue_.size(), for lock-free readers
+    std::atomic<std::uint32_t> expiry_interval_{0};
+    mutable SmallMutex mutex_;
+    std::uint16_t client_receive_maximum_ = 65535;
+    std::uint16_t last_packet_id_ = 0;
     std::atomic<bool> stored_{false};
-
-    mutable std::mutex mutex_;
-    std::shared_ptr<Connection> conn_;
-    std::atomic<ClientAccessPtr> access_;     // null: no ACL applies
     std::atomic<bool> checks_access_{false};  // access_ is not null (both set under mutex_)
     std::atomic<bool> online_{false};
-    std::atomic<const void*> home_{nullptr};
-    std::atomic<std::uint32_t> queued_{0};  // queue_.size(), for lock-free readers
-    std::uint16_t client_receive_maximum_ = 65535;
-    Deque<Inflight> inflight_;
-    Deque<Outgoing> queue_;
-    std::uint64_t queued_bytes_ = 0;
-    std::uint16_t last_packet_id_ = 0;
     bool ids_in_order_ = true;  // inflight_ holds ids in the order they were handed out
-    boost::container::flat_set<std::uint16_t> incoming_qos2_;
-    std::map<std::string, SubscriptionRecord, std::less<>> subscriptions_;
-    std::atomic<std::uint32_t> expiry_interval_{0};
-    Clock::time_point disconnected_at_{};
-    std::optional<StoredWill> pending_will_;
-    std::uint64_t dropped_ = 0;
 };
 
 using SessionPtr = std::shared_ptr<Session>;

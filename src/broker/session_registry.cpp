@@ -8,9 +8,9 @@ SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool
                                               const SessionLimits& limits) {
     Opened result;
     std::lock_guard lock(mutex_);
-    auto it = sessions_.find(client_id);
+    auto it = sessions_.find(std::string_view(client_id));
     if (it != sessions_.end()) {
-        SessionPtr existing = it->second;
+        SessionPtr existing = *it;
         result.previous = existing->connection();
         if (result.previous) existing->detach(result.previous.get());
         // Only a session that outlives its connection is resumed: a taken-over connection with
@@ -25,7 +25,7 @@ SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool
         Stats::sub(stats_.clients_total);
     }
     result.session = std::make_shared<Session>(client_id, limits, stats_, durability_);
-    sessions_.emplace(result.session->client_id(), result.session);
+    sessions_.insert(result.session);
     Stats::add(stats_.clients_total);
     return result;
 }
@@ -33,16 +33,17 @@ SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool
 SessionPtr SessionRegistry::restore(const std::string& client_id, const SessionLimits& limits) {
     auto s = std::make_shared<Session>(client_id, limits, stats_, durability_);
     std::lock_guard lock(mutex_);
-    sessions_.erase(s->client_id());  // a key views its session's id: never keep an old one
-    sessions_.emplace(s->client_id(), s);
+    if (auto it = sessions_.find(std::string_view(s->client_id())); it != sessions_.end())
+        sessions_.erase(it);
+    sessions_.insert(s);
     Stats::add(stats_.clients_total);
     return s;
 }
 
 void SessionRegistry::remove(const SessionPtr& s) {
     std::lock_guard lock(mutex_);
-    auto it = sessions_.find(s->client_id());
-    if (it != sessions_.end() && it->second == s) {
+    auto it = sessions_.find(std::string_view(s->client_id()));
+    if (it != sessions_.end() && *it == s) {
         sessions_.erase(it);
         Stats::sub(stats_.clients_total);
     }
@@ -52,7 +53,7 @@ std::vector<SessionPtr> SessionRegistry::snapshot() const {
     std::lock_guard lock(mutex_);
     std::vector<SessionPtr> out;
     out.reserve(sessions_.size());
-    for (const auto& [id, s] : sessions_)
+    for (const auto& s : sessions_)
         out.push_back(s);
     return out;
 }

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "session.hpp"
@@ -42,8 +42,22 @@ class SessionRegistry {
     Stats& stats_;
     Durability* durability_ = nullptr;
     mutable std::mutex mutex_;
-    // Keyed by a view of the session's own client id (the entry holds the session alive).
-    std::unordered_map<std::string_view, SessionPtr> sessions_;
+    // The sessions themselves, looked up by client id (no key stored beside each): a node is a
+    // pointer and the session's reference, the smallest an entry can be.
+    struct ById {
+        using is_transparent = void;
+        static std::string_view id(std::string_view s) noexcept { return s; }
+        static std::string_view id(const SessionPtr& s) noexcept { return s->client_id(); }
+        template <class T>
+        std::size_t operator()(const T& k) const noexcept {
+            return std::hash<std::string_view>{}(id(k));
+        }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return id(a) == id(b);
+        }
+    };
+    std::unordered_set<SessionPtr, ById, ById> sessions_;
 };
 
 }  // namespace tapmq::broker

@@ -4,11 +4,15 @@
 
 namespace tapmq::broker {
 
-std::string endpoint_string(const boost::asio::ip::tcp::socket& s) {
+std::string endpoint_string(const boost::asio::ip::tcp::endpoint& ep) {
+    return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+std::string endpoint_string(const TcpSocket& s) {
     boost::system::error_code ec;
     auto ep = s.remote_endpoint(ec);
     if (ec) return "unknown";
-    return ep.address().to_string() + ":" + std::to_string(ep.port());
+    return endpoint_string(ep);
 }
 
 std::optional<PeerIdentity> identity_of(SSL* ssl) {
@@ -40,7 +44,7 @@ namespace {
 
 class TlsTransport final : public Transport {
   public:
-    TlsTransport(boost::asio::ip::tcp::socket s, SslContextPtr ctx)
+    TlsTransport(TcpSocket s, SslContextPtr ctx)
         : ctx_(std::move(ctx)),
           stream_(std::move(s), *ctx_),
           remote_(endpoint_string(stream_.next_layer())) {}
@@ -62,7 +66,7 @@ class TlsTransport final : public Transport {
     }
     void close() noexcept override {
         boost::system::error_code ec;
-        stream_.next_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+        stream_.next_layer().shutdown(TcpSocket::shutdown_both, ec);
         stream_.next_layer().close(ec);
     }
     std::string remote_address() const override { return remote_; }
@@ -71,13 +75,13 @@ class TlsTransport final : public Transport {
 
   private:
     SslContextPtr ctx_;  // the context this connection was accepted with (a reload makes a new one)
-    boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+    boost::asio::ssl::stream<TcpSocket> stream_;
     std::string remote_;
 };
 
 }  // namespace
 
-std::unique_ptr<Transport> make_tls_transport(boost::asio::ip::tcp::socket s, SslContextPtr ctx) {
+std::unique_ptr<Transport> make_tls_transport(TcpSocket s, SslContextPtr ctx) {
     return std::make_unique<TlsTransport>(std::move(s), std::move(ctx));
 }
 

@@ -55,43 +55,13 @@ class Transport {
     virtual const char* kind() const noexcept = 0;
 };
 
-std::string endpoint_string(const boost::asio::ip::tcp::socket& s);
+// A socket bound to its worker's io_context: the concrete executor type keeps the socket and every
+// operation pending on it smaller than `any_io_executor` would (which holds a type-erased copy).
+using TcpSocket =
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 
-class TcpTransport final : public Transport {
-  public:
-    explicit TcpTransport(boost::asio::ip::tcp::socket s) : socket_(std::move(s)) {
-        boost::system::error_code ec;
-        socket_.non_blocking(true, ec);
-    }
-    void async_handshake(IoHandlerPtr h) override { h->on_handshake({}); }
-    void async_read_some(boost::asio::mutable_buffer buf, IoHandlerPtr h) override {
-        socket_.async_read_some(buf, [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) {
-            h->on_read(ec, n);
-        });
-    }
-    bool reads_on_readiness() const noexcept override { return true; }
-    void async_wait_readable(IoHandlerPtr h) override {
-        socket_.async_wait(boost::asio::socket_base::wait_read,
-                           [h = std::move(h)](const boost::system::error_code& ec) { h->on_readable(ec); });
-    }
-    std::size_t read_now(boost::asio::mutable_buffer buf, boost::system::error_code& ec) override {
-        return socket_.read_some(buf, ec);
-    }
-    void async_write(boost::asio::const_buffer buf, IoHandlerPtr h) override {
-        boost::asio::async_write(
-            socket_, buf,
-            [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) { h->on_written(ec, n); });
-    }
-    void close() noexcept override {
-        boost::system::error_code ec;
-        socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-        socket_.close(ec);
-    }
-    std::string remote_address() const override { return endpoint_string(socket_); }
-    const char* kind() const noexcept override { return "tcp"; }
-
-  private:
-    boost::asio::ip::tcp::socket socket_;
-};
+// "address:port" of the peer.
+std::string endpoint_string(const boost::asio::ip::tcp::endpoint& ep);
+std::string endpoint_string(const TcpSocket& s);
 
 }  // namespace tapmq::broker

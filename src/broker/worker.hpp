@@ -10,6 +10,7 @@
 #include "util/asio.hpp"
 
 #include "mqtt/reason_code.hpp"
+#include "poller.hpp"
 
 namespace tapmq::broker {
 
@@ -20,12 +21,15 @@ class Worker {
     explicit Worker(unsigned index)
         : index_(index),
           work_(boost::asio::make_work_guard(ctx_)),
+          poller_(ctx_),
           sweep_timer_(ctx_),
           scratch_(new char[kScratch]) {}
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
     boost::asio::io_context& context() noexcept { return ctx_; }
+    // Readiness of this worker's plain TCP connections.
+    Poller& poller() noexcept { return poller_; }
     unsigned index() const noexcept { return index_; }
     bool in_this_thread() noexcept { return ctx_.get_executor().running_in_this_thread(); }
     // The worker whose thread is calling (null on other threads).
@@ -68,6 +72,7 @@ class Worker {
     std::thread thread_;
     std::vector<std::shared_ptr<Connection>> deferred_;
     std::unordered_set<Connection*> connections_;
+    Poller poller_;
     boost::asio::steady_timer sweep_timer_;
     bool released_ = false;
     std::unique_ptr<char[]> scratch_;

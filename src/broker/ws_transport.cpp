@@ -20,7 +20,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
-using TlsStream = boost::asio::ssl::stream<tcp::socket>;
+using TlsStream = boost::asio::ssl::stream<TcpSocket>;
 
 std::string pick_subprotocol(std::string_view requested) {
     // Sec-WebSocket-Protocol is a comma separated list; answer with the first one we speak.
@@ -43,7 +43,7 @@ template <typename Next>
 class WsTransport final : public Transport {
   public:
     template <typename... Args>
-    explicit WsTransport(tcp::socket s, SslContextPtr ctx, Args&&... args)
+    explicit WsTransport(TcpSocket s, SslContextPtr ctx, Args&&... args)
         : ctx_(std::move(ctx)), remote_(endpoint_string(s)), ws_(std::move(s), std::forward<Args>(args)...) {}
 
     void async_handshake(IoHandlerPtr h) override {
@@ -71,7 +71,7 @@ class WsTransport final : public Transport {
     void close() noexcept override {
         boost::system::error_code ec;
         auto& sock = beast::get_lowest_layer(ws_);
-        sock.shutdown(tcp::socket::shutdown_both, ec);
+        sock.shutdown(TcpSocket::shutdown_both, ec);
         sock.close(ec);
     }
     std::string remote_address() const override { return remote_; }
@@ -114,12 +114,12 @@ class WsTransport final : public Transport {
 
 }  // namespace
 
-std::unique_ptr<Transport> make_ws_transport(tcp::socket s, SslContextPtr ctx) {
+std::unique_ptr<Transport> make_ws_transport(TcpSocket s, SslContextPtr ctx) {
     if (ctx) {
         auto& ctx_ref = *ctx;
         return std::make_unique<WsTransport<TlsStream>>(std::move(s), std::move(ctx), ctx_ref);
     }
-    return std::make_unique<WsTransport<tcp::socket>>(std::move(s), nullptr);
+    return std::make_unique<WsTransport<TcpSocket>>(std::move(s), nullptr);
 }
 
 }  // namespace tapmq::broker
