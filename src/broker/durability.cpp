@@ -98,6 +98,18 @@ void Durability::wait(Watermark& w, std::uint64_t seq, std::function<void()> f) 
     f();
 }
 
+persist::MessageView Durability::to_view(const Message& m, std::uint64_t id) {
+    persist::MessageView v;
+    v.id = id;
+    v.topic = m.topic();
+    v.payload = m.publish.payload();
+    v.qos = static_cast<std::uint8_t>(m.qos);
+    v.retain = m.retain;
+    v.properties = m.publish.property_block();
+    if (m.expires_at) v.expires_at_unix_ms = to_unix_ms(*m.expires_at);
+    return v;
+}
+
 persist::StoredMessage Durability::to_stored(const Message& m, std::uint64_t id) {
     persist::StoredMessage s;
     s.id = id;
@@ -118,7 +130,7 @@ void Durability::reference(const Message& m, persist::Batch& b) {
             // carries it, the record and its erase cancel out there and never reach the log.
             id = next_message_id();
             m.durable_id.store(id, std::memory_order_relaxed);
-            b.create_message(to_stored(m, id));
+            b.create_message(to_view(m, id));
         } else {
             b.put_message(to_stored(m, id));  // restored from the store, or stored before
         }

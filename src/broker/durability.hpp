@@ -88,6 +88,8 @@ class Durability {
 
     persist::Store& store() noexcept { return *store_; }
     static persist::StoredMessage to_stored(const Message& m, std::uint64_t id);
+    // The same as views into `m` (valid while `m` is).
+    static persist::MessageView to_view(const Message& m, std::uint64_t id);
     // A steady-clock time as Unix milliseconds (what the store keeps: it outlives the process).
     static std::int64_t to_unix_ms(Clock::time_point t);
 

@@ -91,11 +91,13 @@ void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint
             out.stored_inline = !out.msg->durable_inline.exchange(true, std::memory_order_acq_rel);
             if (!out.stored_inline) durability_->reference(*out.msg, b);
         }
-        persist::StoredOutgoing rec;
+        persist::OutgoingView rec;
+        persist::MessageView inline_msg;
         if (out.stored_inline) {
             // Past PUBREC only the packet id matters (spec 4.3.3): the message is left out.
             if (stage != static_cast<std::uint8_t>(Stage::AwaitPubcomp) && out.msg) {
-                rec.message = Durability::to_stored(*out.msg, 0);
+                inline_msg = Durability::to_view(*out.msg, 0);
+                rec.message = &inline_msg;
             }
         } else if (out.msg) {
             rec.message_id = out.msg->durable_id.load(std::memory_order_relaxed);

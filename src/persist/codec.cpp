@@ -76,8 +76,9 @@ class Reader {
     std::size_t pos_ = 0;
 };
 
-std::string begin_value(std::uint8_t version = kValueVersion) {
+std::string begin_value(std::uint8_t version = kValueVersion, std::size_t reserve = 0) {
     std::string v;
+    if (reserve != 0) v.reserve(1 + reserve);
     put_u8(v, version);
     return v;
 }
@@ -103,7 +104,7 @@ void check_qos(std::uint8_t qos) {
     if (qos > 2) throw std::invalid_argument("tapmq persist: qos > 2");
 }
 
-void write_message_body(std::string& out, const StoredMessage& m) {
+void write_message_body(std::string& out, const MessageView& m) {
     check_qos(m.qos);
     put_u64(out, m.id);
     put_str(out, m.topic);
@@ -239,10 +240,17 @@ ParsedKey parse_key(std::string_view key) {
     return p;
 }
 
-std::string encode_message(const StoredMessage& m) {
-    auto v = begin_value();
+std::size_t message_body_size(const MessageView& m) noexcept {
+    return 8 + 4 + m.topic.size() + 4 + m.payload.size() + 2 + 4 + m.properties.size() + 1 + 8;
+}
+
+std::string encode_message(const MessageView& m) {
+    auto v = begin_value(kValueVersion, message_body_size(m) + 4);
     write_message_body(v, m);
     return finish_value(std::move(v));
+}
+std::string encode_message(const StoredMessage& m) {
+    return encode_message(MessageView::of(m));
 }
 
 std::string encode_session(const StoredSession& s) {
@@ -266,20 +274,22 @@ std::string encode_subscription(std::uint8_t options, std::uint32_t identifier) 
     return finish_value(std::move(v));
 }
 
-std::string encode_outgoing(const StoredOutgoing& o) {
+std::string encode_outgoing(const OutgoingView& o) {
     check_qos(o.qos);
     if (o.stage > 3) throw std::invalid_argument("tapmq persist: outgoing stage > 3");
     if (o.message && o.message_id != 0)
         throw std::invalid_argument(
             "tapmq persist: an outgoing entry holds its message or names it, not both");
-    auto v = begin_value(kOutgoingValueVersion);
+    if (o.subscription_ids.size() > std::numeric_limits<std::uint32_t>::max())
+        throw std::invalid_argument("tapmq persist: too many subscription ids");
+    const std::size_t size = 8 + 3 + 2 + 4 + 4 * o.subscription_ids.size() + 4 + o.share.size() + 1 +
+                             (o.message ? message_body_size(*o.message) : 0) + 4;
+    auto v = begin_value(kOutgoingValueVersion, size);
     put_u64(v, o.message_id);
     put_u8(v, o.qos);
     put_u8(v, o.retain ? 1 : 0);
     put_u8(v, o.stage);
     put_u16(v, o.packet_id);
-    if (o.subscription_ids.size() > std::numeric_limits<std::uint32_t>::max())
-        throw std::invalid_argument("tapmq persist: too many subscription ids");
     put_u32(v, static_cast<std::uint32_t>(o.subscription_ids.size()));
     for (auto id : o.subscription_ids)
         put_u32(v, id);
@@ -289,13 +299,20 @@ std::string encode_outgoing(const StoredOutgoing& o) {
     return finish_value(std::move(v));
 }
 
+std::string encode_outgoing(const StoredOutgoing& o) {
+    MessageView m;
+    if (o.message) m = MessageView::of(*o.message);
+    return encode_outgoing(OutgoingView{o.message_id, o.qos, o.retain, o.stage, o.packet_id,
+                                        o.subscription_ids, o.share, o.message ? &m : nullptr});
+}
+
 std::string encode_incoming_qos2() {
     return finish_value(begin_value());
 }
 
 std::string encode_will(const StoredWill& w) {
     auto v = begin_value();
-    write_message_body(v, w.msg);
+    write_message_body(v, MessageView::of(w.msg));
     put_u32(v, w.delay);
     put_i64(v, w.due_unix_ms);
     put_u8(v, w.expiry_interval ? 1 : 0);

@@ -59,9 +59,11 @@ ParsedKey parse_key(std::string_view key);
 
 // ---- values: version byte, body, CRC-32C (big-endian) of version + body ----
 std::string encode_message(const StoredMessage& m);
+std::string encode_message(const MessageView& m);
 std::string encode_session(const StoredSession& s);  // the client id is in the key only
 std::string encode_subscription(std::uint8_t options, std::uint32_t identifier);
 std::string encode_outgoing(const StoredOutgoing& o);
+std::string encode_outgoing(const OutgoingView& o);
 std::string encode_incoming_qos2();
 std::string encode_will(const StoredWill& w);
 std::string encode_format(std::uint32_t format_version);

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tapmq::persist {
@@ -21,6 +23,21 @@ struct StoredMessage {
     std::optional<std::int64_t> expires_at_unix_ms;
 
     friend bool operator==(const StoredMessage&, const StoredMessage&) = default;
+};
+
+// A message to be written, as views into the caller's bytes (no copy before the encoding).
+struct MessageView {
+    std::uint64_t id = 0;
+    std::string_view topic;
+    std::string_view payload;
+    std::uint8_t qos = 0;
+    bool retain = false;
+    std::string_view properties;
+    std::optional<std::int64_t> expires_at_unix_ms;
+
+    static MessageView of(const StoredMessage& m) noexcept {
+        return {m.id, m.topic, m.payload, m.qos, m.retain, m.properties, m.expires_at_unix_ms};
+    }
 };
 
 struct StoredSession {
@@ -48,6 +65,18 @@ struct StoredOutgoing {
     std::optional<StoredMessage> message;
 
     friend bool operator==(const StoredOutgoing&, const StoredOutgoing&) = default;
+};
+
+// An outgoing entry to be written, as views (see StoredOutgoing).
+struct OutgoingView {
+    std::uint64_t message_id = 0;
+    std::uint8_t qos = 0;
+    bool retain = false;
+    std::uint8_t stage = 0;
+    std::uint16_t packet_id = 0;
+    std::span<const std::uint32_t> subscription_ids;
+    std::string_view share;
+    const MessageView* message = nullptr;
 };
 
 // The will of a persistent session's client: waiting for its delay to pass (or for the session to

@@ -189,26 +189,26 @@ rocksdb::WriteBatch& Batch::wb() {
     return *wb_;
 }
 
-void Batch::note(Transient::Role role, const std::string& key) {
-    transients_.push_back({static_cast<std::uint32_t>(wb().Count()),
-                           static_cast<std::uint32_t>(transient_keys_.size()),
-                           static_cast<std::uint32_t>(key.size()), role});
+std::string_view Batch::note(Transient::Role role, std::string_view key) {
+    const auto begin = static_cast<std::uint32_t>(transient_keys_.size());
+    transients_.push_back(
+        {static_cast<std::uint32_t>(wb().Count()), begin, static_cast<std::uint32_t>(key.size()), role});
     transient_keys_ += key;
+    return std::string_view(transient_keys_).substr(begin);
 }
 
 void Batch::put_message(const StoredMessage& m) {
     check(wb().Put(message_key(m.id), encode_message(m)));
 }
 void Batch::create_message(const StoredMessage& m) {
-    const std::string key = message_key(m.id);
-    std::string value = encode_message(m);  // validates before anything is noted
-    note(Transient::Create, key);
-    check(wb().Put(key, value));
+    create_message(MessageView::of(m));
+}
+void Batch::create_message(const MessageView& m) {
+    const std::string value = encode_message(m);  // validates before anything is noted
+    check(wb().Put(note(Transient::Create, message_key(m.id)), value));
 }
 void Batch::erase_message(std::uint64_t id) {
-    const std::string key = message_key(id);
-    note(Transient::Erase, key);
-    check(wb().Delete(key));
+    check(wb().Delete(note(Transient::Erase, message_key(id))));
 }
 
 void Batch::put_retained(const StoredMessage& m) {
@@ -238,22 +238,36 @@ void Batch::erase_subscription(std::string_view client_id, std::string_view filt
     check(wb().Delete(subscription_key(client_id, filter)));
 }
 
+namespace {
+
+OutgoingView view_of(const StoredOutgoing& o, MessageView& m) {
+    if (o.message) m = MessageView::of(*o.message);
+    return {o.message_id, o.qos,
+            o.retain,     o.stage,
+            o.packet_id,  o.subscription_ids,
+            o.share,      o.message ? &m : nullptr};
+}
+
+}  // namespace
+
 void Batch::put_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o) {
-    const std::string key = outgoing_key(client_id, seq);
-    std::string value = encode_outgoing(o);
-    note(Transient::Update, key);
-    check(wb().Put(key, value));
+    MessageView m;
+    put_outgoing(client_id, seq, view_of(o, m));
+}
+void Batch::put_outgoing(std::string_view client_id, std::uint64_t seq, const OutgoingView& o) {
+    const std::string value = encode_outgoing(o);
+    check(wb().Put(note(Transient::Update, outgoing_key(client_id, seq)), value));
 }
 void Batch::create_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o) {
-    const std::string key = outgoing_key(client_id, seq);
-    std::string value = encode_outgoing(o);
-    note(Transient::Create, key);
-    check(wb().Put(key, value));
+    MessageView m;
+    create_outgoing(client_id, seq, view_of(o, m));
+}
+void Batch::create_outgoing(std::string_view client_id, std::uint64_t seq, const OutgoingView& o) {
+    const std::string value = encode_outgoing(o);
+    check(wb().Put(note(Transient::Create, outgoing_key(client_id, seq)), value));
 }
 void Batch::erase_outgoing(std::string_view client_id, std::uint64_t seq) {
-    const std::string key = outgoing_key(client_id, seq);
-    note(Transient::Erase, key);
-    check(wb().Delete(key));
+    check(wb().Delete(note(Transient::Erase, outgoing_key(client_id, seq))));
 }
 
 void Batch::put_incoming_qos2(std::string_view client_id, std::uint16_t packet_id) {

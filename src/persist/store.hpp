@@ -73,6 +73,7 @@ class Batch {
     // also carries the record's erase drops both, and every put in between: the record never reaches
     // the log. Only for records whose erase may follow soon (a message delivered and acknowledged).
     void create_message(const StoredMessage& m);
+    void create_message(const MessageView& m);
 
     void put_retained(const StoredMessage& m);  // keyed by m.topic
     void erase_retained(std::string_view topic);
@@ -87,9 +88,11 @@ class Batch {
     void erase_subscription(std::string_view client_id, std::string_view filter);
 
     void put_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o);
+    void put_outgoing(std::string_view client_id, std::uint64_t seq, const OutgoingView& o);
     void erase_outgoing(std::string_view client_id, std::uint64_t seq);
     // As put_outgoing, for a seq the client's queue has never held; cancels out like create_message.
     void create_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o);
+    void create_outgoing(std::string_view client_id, std::uint64_t seq, const OutgoingView& o);
 
     void put_incoming_qos2(std::string_view client_id, std::uint16_t packet_id);
     void erase_incoming_qos2(std::string_view client_id, std::uint16_t packet_id);
@@ -114,7 +117,8 @@ class Batch {
         std::uint32_t key_size;
         Role role;
     };
-    void note(Transient::Role role, const std::string& key);
+    // Records an operation on `key` (appended to transient_keys_); returns the key as stored there.
+    std::string_view note(Transient::Role role, std::string_view key);
     std::unique_ptr<rocksdb::WriteBatch> wb_;  // created on first use; null when empty or moved from
     std::vector<Transient> transients_;
     std::string transient_keys_;
