@@ -269,14 +269,14 @@ void Broker::housekeeping() {
     Durability::Scope scope(durability_.get());
     const auto now = Clock::now();
     for (const auto& s : sessions_.snapshot()) {
-        if (auto w = s->take_pending_will(now, false)) {
-            // A batch of its own, submitted as soon as the will is out (not at the end of the tick):
-            // the erase goes in with what publishing it stored. A client reconnecting at this very
-            // moment could still have its new will's record written first and then erased (it
-            // would then not be published after a crash); this keeps that window to one publish.
-            Durability::Scope will_scope(durability_.get());
+        std::uint16_t will_writes = 0;
+        if (auto w = s->take_pending_will(now, false, &will_writes)) {
+            // A batch of its own: the will's erase goes in with what publishing it stored (so after
+            // a crash it is published exactly once), unless its client came back with a new will
+            // meanwhile, which the erase must not remove (see Session::end_will_publication).
+            std::optional<Durability::Scope> will_scope(std::in_place, durability_.get());
             publish_will(*w, s->client_id());
-            s->persist_will(nullptr);
+            s->end_will_publication(will_writes, will_scope);
         }
         auto expires = s->expires_at();
         if (expires && now >= *expires) {

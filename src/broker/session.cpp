@@ -144,6 +144,8 @@ void Session::persist_meta() {
 void Session::persist_will(const StoredWill* w) {
     if (!persistent()) return;  // a session that is not stored has no will record either
     if (w && w->access && !w->access->can_publish(w->msg->topic())) w = nullptr;
+    std::lock_guard lock(mutex_);
+    ++will_writes_;
     durability_->write([&](persist::Batch& b) {
         if (w == nullptr) {
             b.erase_will(client_id_);
@@ -464,8 +466,10 @@ void Session::set_pending_will(StoredWill w) {
     pending_will_ = std::make_unique<StoredWill>(std::move(w));
 }
 
-std::optional<StoredWill> Session::take_pending_will(Clock::time_point now, bool force) {
+std::optional<StoredWill> Session::take_pending_will(Clock::time_point now, bool force,
+                                                     std::uint16_t* will_writes) {
     std::lock_guard lock(mutex_);
+    if (will_writes != nullptr) *will_writes = will_writes_;
     if (!pending_will_ || (!force && now < pending_will_->due)) return std::nullopt;
     std::optional<StoredWill> w(std::move(*pending_will_));
     pending_will_.reset();
@@ -522,6 +526,16 @@ std::size_t Session::queued_count() {
 std::size_t Session::inflight_count() {
     std::lock_guard lock(mutex_);
     return inflight_.size();
+}
+
+void Session::end_will_publication(std::uint16_t will_writes, std::optional<Durability::Scope>& scope) {
+    std::lock_guard lock(mutex_);
+    if (persistent() && will_writes_ == will_writes) {
+        durability_->write([&](persist::Batch& b) { b.erase_will(client_id_); });
+    }
+    // Submitted under the lock: a will written after this point (a CONNECT that takes the lock
+    // next) goes into a batch submitted later, so it stays.
+    scope.reset();
 }
 
 }  // namespace tapmq::broker

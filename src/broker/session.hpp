@@ -20,6 +20,7 @@
 #include <boost/container/deque.hpp>
 #include <boost/container/flat_set.hpp>
 
+#include "durability.hpp"
 #include "lazy.hpp"
 #include "message.hpp"
 #include "mqtt/packets.hpp"
@@ -29,7 +30,7 @@
 namespace tapmq::broker {
 
 class Connection;
-class Durability;
+
 struct Stats;
 
 // Per-session limits, copied from the configuration when the session is created.
@@ -133,8 +134,15 @@ class Session {
     std::optional<Clock::time_point> expires_at() const;
     // A will waiting for its delay; attach() cancels it (spec 3.1.3.2.2).
     void set_pending_will(StoredWill w);
-    // Takes the pending will if it is due at `now` (or unconditionally when `force`).
-    std::optional<StoredWill> take_pending_will(Clock::time_point now, bool force);
+    // Takes the pending will if it is due at `now` (or unconditionally when `force`). `will_writes`,
+    // when given, receives the count that end_will_publication() compares.
+    std::optional<StoredWill> take_pending_will(Clock::time_point now, bool force,
+                                                std::uint16_t* will_writes = nullptr);
+    // After a taken will was published in `scope` (this thread's innermost open scope): erases the
+    // stored will in that scope unless a will was written since it was taken (its client came back
+    // meanwhile), and closes the scope before a later will write can be submitted, so that the
+    // store can never see the erase after a newer will.
+    void end_will_publication(std::uint16_t will_writes, std::optional<Durability::Scope>& scope);
 
     // Removes and returns the messages that came through shared subscriptions and may go to another
     // member (spec 4.8.2): queued ones and QoS 1 in flight; with `session_ends`, QoS 2 in flight too
@@ -219,6 +227,7 @@ class Session {
     mutable SmallMutex mutex_;
     std::uint16_t client_receive_maximum_ = 65535;
     std::uint16_t last_packet_id_ = 0;
+    std::uint16_t will_writes_ = 0;  // persist_will calls, wrapping (under mutex_)
     std::atomic<bool> stored_{false};
     std::atomic<bool> checks_access_{false};  // access_ is not null (both set under mutex_)
     std::atomic<bool> online_{false};
