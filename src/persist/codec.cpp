@@ -301,9 +301,7 @@ std::string encode_outgoing(const OutgoingView& o) {
 
 std::string encode_outgoing(const StoredOutgoing& o) {
     MessageView m;
-    if (o.message) m = MessageView::of(*o.message);
-    return encode_outgoing(OutgoingView{o.message_id, o.qos, o.retain, o.stage, o.packet_id,
-                                        o.subscription_ids, o.share, o.message ? &m : nullptr});
+    return encode_outgoing(OutgoingView::of(o, m));
 }
 
 std::string encode_incoming_qos2() {

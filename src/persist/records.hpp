@@ -77,6 +77,15 @@ struct OutgoingView {
     std::span<const std::uint32_t> subscription_ids;
     std::string_view share;
     const MessageView* message = nullptr;
+
+    // Views of `o`; `storage` holds the view of its inline message, if any.
+    static OutgoingView of(const StoredOutgoing& o, MessageView& storage) noexcept {
+        if (o.message) storage = MessageView::of(*o.message);
+        return {o.message_id, o.qos,
+                o.retain,     o.stage,
+                o.packet_id,  o.subscription_ids,
+                o.share,      o.message ? &storage : nullptr};
+    }
 };
 
 // The will of a persistent session's client: waiting for its delay to pass (or for the session to

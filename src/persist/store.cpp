@@ -238,33 +238,24 @@ void Batch::erase_subscription(std::string_view client_id, std::string_view filt
     check(wb().Delete(subscription_key(client_id, filter)));
 }
 
-namespace {
-
-OutgoingView view_of(const StoredOutgoing& o, MessageView& m) {
-    if (o.message) m = MessageView::of(*o.message);
-    return {o.message_id, o.qos,
-            o.retain,     o.stage,
-            o.packet_id,  o.subscription_ids,
-            o.share,      o.message ? &m : nullptr};
+void Batch::write_outgoing(Transient::Role role, std::string_view client_id, std::uint64_t seq,
+                           const OutgoingView& o) {
+    const std::string value = encode_outgoing(o);  // validates before anything is noted
+    check(wb().Put(note(role, outgoing_key(client_id, seq)), value));
 }
-
-}  // namespace
-
 void Batch::put_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o) {
     MessageView m;
-    put_outgoing(client_id, seq, view_of(o, m));
+    write_outgoing(Transient::Update, client_id, seq, OutgoingView::of(o, m));
 }
 void Batch::put_outgoing(std::string_view client_id, std::uint64_t seq, const OutgoingView& o) {
-    const std::string value = encode_outgoing(o);
-    check(wb().Put(note(Transient::Update, outgoing_key(client_id, seq)), value));
+    write_outgoing(Transient::Update, client_id, seq, o);
 }
 void Batch::create_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o) {
     MessageView m;
-    create_outgoing(client_id, seq, view_of(o, m));
+    write_outgoing(Transient::Create, client_id, seq, OutgoingView::of(o, m));
 }
 void Batch::create_outgoing(std::string_view client_id, std::uint64_t seq, const OutgoingView& o) {
-    const std::string value = encode_outgoing(o);
-    check(wb().Put(note(Transient::Create, outgoing_key(client_id, seq)), value));
+    write_outgoing(Transient::Create, client_id, seq, o);
 }
 void Batch::erase_outgoing(std::string_view client_id, std::uint64_t seq) {
     check(wb().Delete(note(Transient::Erase, outgoing_key(client_id, seq))));

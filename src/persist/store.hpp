@@ -117,6 +117,8 @@ class Batch {
         std::uint32_t key_size;
         Role role;
     };
+    void write_outgoing(Transient::Role role, std::string_view client_id, std::uint64_t seq,
+                        const OutgoingView& o);
     // Records an operation on `key` (appended to transient_keys_); returns the key as stored there.
     std::string_view note(Transient::Role role, std::string_view key);
     std::unique_ptr<rocksdb::WriteBatch> wb_;  // created on first use; null when empty or moved from
