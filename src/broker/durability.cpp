@@ -111,15 +111,7 @@ persist::MessageView Durability::to_view(const Message& m, std::uint64_t id) {
 }
 
 persist::StoredMessage Durability::to_stored(const Message& m, std::uint64_t id) {
-    persist::StoredMessage s;
-    s.id = id;
-    s.topic = std::string(m.topic());
-    s.payload = std::string(m.publish.payload());
-    s.qos = static_cast<std::uint8_t>(m.qos);
-    s.retain = m.retain;
-    s.properties = std::string(m.publish.property_block());
-    if (m.expires_at) s.expires_at_unix_ms = to_unix_ms(*m.expires_at);
-    return s;
+    return to_view(m, id).stored();
 }
 
 void Durability::reference(const Message& m, persist::Batch& b) {
@@ -132,7 +124,7 @@ void Durability::reference(const Message& m, persist::Batch& b) {
             m.durable_id.store(id, std::memory_order_relaxed);
             b.create_message(to_view(m, id));
         } else {
-            b.put_message(to_stored(m, id));  // restored from the store, or stored before
+            b.put_message(to_view(m, id));  // restored from the store, or stored before
         }
     }
 }

@@ -180,7 +180,7 @@ bool Router::set_retained(const MessagePtr& msg, std::string_view who) {
     // Written after the limit check and before anything is sent: the write-ahead scope holds the
     // acknowledgement back until it is durable (durability.hpp).
     if (persist)
-        durability_->write([&msg](persist::Batch& b) { b.put_retained(Durability::to_stored(*msg, 0)); });
+        durability_->write([&msg](persist::Batch& b) { b.put_retained(Durability::to_view(*msg, 0)); });
     if (*added) Stats::add(stats_.retained_messages);
     return true;
 }

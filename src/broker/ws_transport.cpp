@@ -4,7 +4,9 @@
 // Boost 1.74's HTTP parser trips GCC 12's -Wmaybe-uninitialized (a boost::optional it fills
 // before reading) when inlined under the sanitizers: not our code, so not our warning.
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)  // clang has no such warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>

@@ -38,6 +38,11 @@ struct MessageView {
     static MessageView of(const StoredMessage& m) noexcept {
         return {m.id, m.topic, m.payload, m.qos, m.retain, m.properties, m.expires_at_unix_ms};
     }
+    // A copy that owns its bytes.
+    StoredMessage stored() const {
+        return {id,     std::string(topic),      std::string(payload), qos,
+                retain, std::string(properties), expires_at_unix_ms};
+    }
 };
 
 struct StoredSession {

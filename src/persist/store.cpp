@@ -198,6 +198,9 @@ std::string_view Batch::note(Transient::Role role, std::string_view key) {
 }
 
 void Batch::put_message(const StoredMessage& m) {
+    put_message(MessageView::of(m));
+}
+void Batch::put_message(const MessageView& m) {
     check(wb().Put(message_key(m.id), encode_message(m)));
 }
 void Batch::create_message(const StoredMessage& m) {
@@ -212,6 +215,9 @@ void Batch::erase_message(std::uint64_t id) {
 }
 
 void Batch::put_retained(const StoredMessage& m) {
+    put_retained(MessageView::of(m));
+}
+void Batch::put_retained(const MessageView& m) {
     check(wb().Put(retained_key(m.topic), encode_message(m)));
 }
 void Batch::erase_retained(std::string_view topic) {

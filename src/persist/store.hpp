@@ -68,6 +68,7 @@ class Batch {
     Batch& operator=(const Batch&) = delete;
 
     void put_message(const StoredMessage& m);
+    void put_message(const MessageView& m);
     void erase_message(std::uint64_t id);
     // As put_message, for an id the store has never held (or no longer holds). A group commit that
     // also carries the record's erase drops both, and every put in between: the record never reaches
@@ -76,6 +77,7 @@ class Batch {
     void create_message(const MessageView& m);
 
     void put_retained(const StoredMessage& m);  // keyed by m.topic
+    void put_retained(const MessageView& m);
     void erase_retained(std::string_view topic);
 
     void put_session(const StoredSession& s);
