@@ -2,6 +2,10 @@
 // The packet handlers are in connection_handlers.cpp.
 #include "connection.hpp"
 
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
 #include <spdlog/spdlog.h>
 
 #include "broker.hpp"
@@ -56,14 +60,26 @@ void Connection::end_handshake() {
     broker_.pending_handshakes().fetch_sub(1, std::memory_order_relaxed);
 }
 
+const std::string& Connection::client_id() const noexcept {
+    static const std::string none;
+    if (session_) return session_->client_id();
+    return extras_ ? extras_->client_id : none;
+}
+
+const std::string& Connection::username() const noexcept {
+    static const std::string none;
+    return extras_ ? extras_->username : none;
+}
+
 std::string Connection::describe() const {
     const std::string& id = client_id();
     return id.empty() ? remote_ : id + " (" + remote_ + ")";
 }
 
 boost::asio::steady_timer& Connection::timer() {
-    if (!timer_) timer_ = std::make_unique<boost::asio::steady_timer>(worker_.context());
-    return *timer_;
+    auto& t = extras().timer;
+    if (!t) t = std::make_unique<boost::asio::steady_timer>(worker_.context());
+    return *t;
 }
 
 // ---------------------------------------------------------------- input
@@ -79,17 +95,17 @@ void Connection::read() {
         }
         return;
     }
-    if (in_end_ == in_.size()) {
+    if (in_end_ == in_size_) {
         // Make room: move unread bytes to the front, or grow for a packet larger than the buffer.
         if (in_begin_ > 0) {
-            std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+            std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
             in_end_ -= in_begin_;
             in_begin_ = 0;
         }
-        if (in_end_ == in_.size()) in_.resize(std::max(kMinRead, in_.size() * 2));
+        if (in_end_ == in_size_) reserve_input(std::max<std::size_t>(kMinRead, in_size_ * 2), in_end_);
     }
-    read_space_ = static_cast<std::uint32_t>(in_.size() - in_end_);
-    transport_->async_read_some(boost::asio::buffer(in_.data() + in_end_, read_space_), shared_from_this());
+    read_space_ = in_size_ - in_end_;
+    transport_->async_read_some(boost::asio::buffer(in_.get() + in_end_, read_space_), shared_from_this());
 }
 
 void Connection::note_received(std::size_t n) {
@@ -139,13 +155,13 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
     // A read that filled all the room it had says more is waiting.
     if (n == read_space_) {
         more_to_read_ = true;
-        if (in_.size() < kReadChunk) in_.resize(std::min(kReadChunk, in_.size() * 2));
+        if (in_size_ < kReadChunk) reserve_input(std::min<std::size_t>(kReadChunk, in_size_ * 2), in_end_);
     }
     note_received(n);
     {
         // One change set for everything this read brings: its acknowledgements wait for one commit.
         Durability::Scope scope(broker_.durability());
-        keep_partial(process_input({in_.data() + in_begin_, in_end_ - in_begin_}));
+        keep_partial(process_input({in_.get() + in_begin_, in_end_ - in_begin_}));
     }
     worker_.flush_deferred();
     if (reading()) read();
@@ -182,21 +198,33 @@ void Connection::keep_partial(std::string_view rest) {
         // Nothing pending: an idle connection keeps no input buffer on the readiness path, and
         // the others give back the room a large packet needed.
         in_begin_ = in_end_ = 0;
-        if (transport_->reads_on_readiness() || in_.size() > 4 * kReadChunk) std::string().swap(in_);
+        if (transport_->reads_on_readiness() || in_size_ > 4 * kReadChunk) {
+            in_.reset();
+            in_size_ = 0;
+        }
         return;
     }
     // The room the rest of this packet needs (at least), plus a usual read's worth.
     const std::size_t want = std::max(decoder_.bytes_needed(), rest.size() + kMinRead);
-    if (rest.data() >= in_.data() && rest.data() < in_.data() + in_.size()) {
+    if (rest.data() >= in_.get() && rest.data() < in_.get() + in_size_) {
         // Already in in_ (buffered path): move it to the front.
-        std::memmove(in_.data(), rest.data(), rest.size());
-        if (in_.size() < want) in_.resize(want);
+        std::memmove(in_.get(), rest.data(), rest.size());
+        if (in_size_ < want) reserve_input(want, rest.size());
     } else {
-        if (in_.size() < want) in_.resize(want);
-        std::memcpy(in_.data(), rest.data(), rest.size());
+        if (in_size_ < want) reserve_input(want, 0);
+        std::memcpy(in_.get(), rest.data(), rest.size());
     }
     in_begin_ = 0;
     in_end_ = static_cast<std::uint32_t>(rest.size());
+}
+
+void Connection::reserve_input(std::size_t size, std::size_t keep) {
+    if (size <= in_size_) return;
+    if (size > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("input buffer too large");
+    auto grown = std::make_unique_for_overwrite<char[]>(size);
+    if (keep != 0) std::memcpy(grown.get(), in_.get(), keep);
+    in_ = std::move(grown);
+    in_size_ = static_cast<std::uint32_t>(size);
 }
 
 // ---------------------------------------------------------------- output
@@ -204,7 +232,7 @@ void Connection::keep_partial(std::string_view rest) {
 void Connection::send(const mqtt::Packet& p) {
     std::lock_guard lock(out_mutex_);
     if (closed_) return;
-    mqtt::encode_append(p, version_, out_);
+    mqtt::encode_append(p, version_, pending_output());
     note_dependency(true);
     Stats::add(broker_.stats().messages_sent);
     request_flush();
@@ -221,7 +249,8 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
     std::lock_guard lock(out_mutex_);
     if (closed_) return SendResult::Full;
     // The cap covers what waits and what the transport is still writing.
-    if (!force && out_.size() + writing_.size() >= broker_.limits().client_write_buffer_limit) {
+    if (!force && output_ &&
+        output_->pending.size() + output_->writing.size() >= broker_.limits().client_write_buffer_limit) {
         return SendResult::Full;
     }
     mqtt::Delivery d;
@@ -250,9 +279,10 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
     const std::size_t size = tmpl.size(d);
     if (size > client_max_packet_size_) return SendResult::TooLarge;  // spec 3.1.2.11.4: discard
     if (new_alias) outbound_aliases_->emplace(std::string(tmpl.topic()), d.topic_alias);
-    const std::size_t old = out_.size();
-    out_.resize(old + size);
-    tmpl.write(d, out_.data() + old);
+    std::string& out = pending_output();
+    const std::size_t old = out.size();
+    out.resize(old + size);
+    tmpl.write(d, out.data() + old);
     note_dependency(o.qos == mqtt::QoS::ExactlyOnce);
     Stats::add(broker_.stats().publish_sent);
     Stats::add(broker_.stats().messages_sent);
@@ -263,7 +293,7 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
 void Connection::send_pubrel(std::uint16_t packet_id) {
     std::lock_guard lock(out_mutex_);
     if (closed_) return;
-    mqtt::encode_append(mqtt::Pubrel{packet_id, mqtt::ReasonCode::Success, {}}, version_, out_);
+    mqtt::encode_append(mqtt::Pubrel{packet_id, mqtt::ReasonCode::Success, {}}, version_, pending_output());
     note_dependency(true);
     Stats::add(broker_.stats().messages_sent);
     request_flush();
@@ -307,14 +337,15 @@ void Connection::flush() {
             }
             return;
         }
-        if (out_.empty()) {
+        if (!output_ || output_->pending.empty()) {
             close = close_when_flushed_;
         } else {
-            writing_.swap(out_);
+            std::string& writing = output_->writing;
+            writing.swap(output_->pending);
             needs_durable_ = false;  // what needed it is on its way
             write_in_progress_ = true;
-            Stats::add(broker_.stats().bytes_sent, writing_.size());
-            transport_->async_write(boost::asio::buffer(writing_), shared_from_this());
+            Stats::add(broker_.stats().bytes_sent, writing.size());
+            transport_->async_write(boost::asio::buffer(writing), shared_from_this());
         }
     }
     if (close) close_now();
@@ -324,8 +355,16 @@ void Connection::on_written(const boost::system::error_code& ec, std::size_t) {
     {
         std::lock_guard lock(out_mutex_);
         write_in_progress_ = false;
-        writing_.clear();
-        if (writing_.capacity() > (1u << 20)) std::string().swap(writing_);
+        std::string& writing = output_->writing;
+        writing.clear();
+        if (writing.capacity() > (1u << 20)) std::string().swap(writing);
+        // Nothing left and nothing grown (control packets fit in the strings themselves): an
+        // idle connection keeps no output buffers. A busy one keeps its grown ones.
+        constexpr std::size_t kInline = std::string().capacity();
+        if (output_->pending.empty() && output_->pending.capacity() == kInline &&
+            writing.capacity() == kInline) {
+            output_.reset();
+        }
     }
     if (ec) {
         close_now();
@@ -360,7 +399,8 @@ void Connection::refuse(mqtt::ReasonCode rc, const char* why) {
 void Connection::refuse_login(mqtt::ReasonCode rc, const std::string& why) {
     end_handshake();
     const auto delay = broker_.login_throttle().record_failure(remote_ip());
-    spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id(), username_, remote_, why);
+    spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id(), username(), remote_,
+                 why);
     state_ = State::Closing;  // read nothing more; the refusal follows the back-off delay
     timer().expires_after(delay);
     timer().async_wait([self = shared_from_this(), rc, why](const boost::system::error_code& ec) {
@@ -413,7 +453,7 @@ void Connection::close_now() {
         std::lock_guard lock(out_mutex_);
         closed_ = true;
     }
-    if (timer_) timer_->cancel();
+    if (extras_ && extras_->timer) extras_->timer->cancel();
     // Bookkeeping first (connection counts, session end, will): a client that sees the socket close
     // and reconnects at once must find the broker's state already updated.
     on_closed();

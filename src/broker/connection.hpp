@@ -16,7 +16,6 @@
 #include "util/asio.hpp"
 
 #include "enhanced_auth.hpp"
-#include "lazy.hpp"
 #include "message.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/packets.hpp"
@@ -56,7 +55,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void note_dependency(bool durable) noexcept;
 
     // The session's client id once there is one (the connection keeps no copy of its own).
-    const std::string& client_id() const noexcept { return session_ ? session_->client_id() : client_id_; }
+    const std::string& client_id() const noexcept;
     Worker& worker() noexcept { return worker_; }
 
     // The worker's periodic sweep: whether the CONNECT or keep alive deadline has passed, and
@@ -125,8 +124,9 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // The deadline the worker's sweep checks: CONNECT timeout, then 1.5 x keep alive from the
     // last byte received.
     void arm_keepalive();
-    // A one-off timer for the rare delays (login back-off, close grace period), made on demand.
     boost::asio::steady_timer& timer();
+    // Grows in_ to at least `size` bytes, keeping its first `keep`.
+    void reserve_input(std::size_t size, std::size_t keep);
     // Login refused: the CONNACK goes out after the address's back-off delay.
     void refuse_login(mqtt::ReasonCode rc, const std::string& why);
     void end_handshake();
@@ -134,7 +134,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     std::string remote_ip() const;
 
     // What every connection needs comes first (ordered by size, no padding); what only some
-    // clients need (a will, enhanced authentication, inbound topic aliases) is made on first use.
+    // clients need is made on first use.
     Broker& broker_;
     Worker& worker_;
     const ListenerSettings& listener_;
@@ -142,20 +142,17 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     std::string remote_;
 
     // Input (worker thread only). Plain TCP reads into the worker's scratch buffer and in_ holds
-    // only an incomplete packet; other transports read into in_.
-    std::string in_;
+    // only an incomplete packet; other transports read into in_. Null while nothing is kept.
+    std::unique_ptr<char[]> in_;
     mqtt::StreamDecoder decoder_;
-    std::unique_ptr<boost::asio::steady_timer> timer_;
     Clock::time_point last_rx_{};
     std::chrono::milliseconds keepalive_limit_{0};
 
     // Negotiated at CONNECT (written once on the worker thread before the session is attached,
     // read afterwards by delivering threads).
-    std::string client_id_;  // until the session is opened
-    std::string username_;
     SessionPtr session_;
     ClientAccessPtr access_;
-    std::unique_ptr<StoredWill> will_;
+
     // Enhanced authentication: the method named at CONNECT, the exchange in progress (at CONNECT
     // or re-authentication), and the CONNECT packet kept until the exchange ends.
     struct EnhancedAuth {
@@ -164,14 +161,59 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
         unsigned steps = 0;
         std::string pending_connect;
     };
-    std::unique_ptr<EnhancedAuth> auth_;              // null: CONNECT named no Authentication Method
-    Lazy<std::vector<std::string>> inbound_aliases_;  // topic alias -> topic
+    // Worker-thread state that most connections do without, or need only while they log in.
+    struct Extras {
+        std::string client_id;  // until the session is opened
+        std::string username;
+        std::unique_ptr<StoredWill> will;
+        std::unique_ptr<EnhancedAuth> auth;        // null: CONNECT named no Authentication Method
+        std::vector<std::string> inbound_aliases;  // topic alias -> topic
+        // A one-off timer for the rare delays (login back-off, close grace period).
+        std::unique_ptr<boost::asio::steady_timer> timer;
+        bool unused() const noexcept {
+            return client_id.empty() && username.empty() && !will && !auth && inbound_aliases.empty() &&
+                   !timer;
+        }
+    };
+    std::unique_ptr<Extras> extras_;
+    Extras& extras() {
+        if (!extras_) extras_ = std::make_unique<Extras>();
+        return *extras_;
+    }
+    const std::string& username() const noexcept;
+    void set_username(std::string name) {
+        if (!name.empty() || extras_) extras().username = std::move(name);
+    }
+    EnhancedAuth* auth() const noexcept { return extras_ ? extras_->auth.get() : nullptr; }
+    StoredWill* will() const noexcept { return extras_ ? extras_->will.get() : nullptr; }
 
+    // Output (any thread, under out_mutex_): pending bytes, and those handed to the transport.
+    // Made for the first packet, and given back once a write leaves both empty and small, so that
+    // an idle connection holds none.
+    struct Output {
+        std::string pending;
+        std::string writing;
+    };
+    std::unique_ptr<Output> output_;
+    std::string& pending_output() {
+        if (!output_) output_ = std::make_unique<Output>();
+        return output_->pending;
+    }
+    // topic -> alias; probed with the message's topic view, no string built per delivery. Made
+    // when the client allows aliases.
+    using AliasMap = std::unordered_map<std::string, std::uint16_t, detail::StringHash, std::equal_to<>>;
+    std::unique_ptr<AliasMap> outbound_aliases_;
+    std::uint64_t needs_scope_ = 0;  // the pending output may go once this scope is submitted
+
+    std::uint32_t in_size_ = 0;  // in_'s capacity
     std::uint32_t in_begin_ = 0;
     std::uint32_t in_end_ = 0;
     std::uint32_t read_space_ = 0;  // room offered to the read in progress
     std::uint32_t client_max_packet_size_ = mqtt::kMaxPacketSize;
     std::uint32_t connect_expiry_ = 0;
+    friend class Worker;
+    std::uint32_t worker_slot_ = 0;  // index in the worker's connection list (Worker::add)
+    SmallMutex out_mutex_;
     std::uint16_t client_topic_alias_max_ = 0;
     State state_ = State::AwaitConnect;
     mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
@@ -180,22 +222,13 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     bool will_on_close_ = true;  // false after a normal DISCONNECT
     bool handshake_pending_ = true;
     bool assigned_client_id_ = false;
-
-    // Output (any thread, under out_mutex_).
-    SmallMutex out_mutex_;
-    std::string out_;      // pending bytes
-    std::string writing_;  // bytes handed to the transport
+    // Output flags (under out_mutex_).
     bool write_in_progress_ = false;
     bool flush_requested_ = false;
     bool close_when_flushed_ = false;
-    std::uint64_t needs_scope_ = 0;  // the pending bytes may go once this scope is submitted, or
-    bool needs_durable_ = false;     // durable if they include bytes that need that
+    bool needs_durable_ = false;  // durable, if the pending output includes bytes that need that
     bool waiting_scope_ = false;
     bool closed_ = false;
-    // topic -> alias; probed with the message's topic view, no string built per delivery. Made
-    // when the client allows aliases.
-    using AliasMap = std::unordered_map<std::string, std::uint16_t, detail::StringHash, std::equal_to<>>;
-    std::unique_ptr<AliasMap> outbound_aliases_;
 };
 
 }  // namespace tapmq::broker

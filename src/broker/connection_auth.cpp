@@ -24,37 +24,37 @@ std::string_view data_of(const mqtt::Properties& p) {
 void Connection::send_auth(ReasonCode rc, std::string_view data) {
     mqtt::Auth a;
     a.reason = rc;
-    a.properties.authentication_method = auth_->method;
+    a.properties.authentication_method = auth()->method;
     if (!data.empty()) a.properties.authentication_data = data;
     send(a);
 }
 
 void Connection::begin_enhanced_auth(const mqtt::Connect& c, std::string_view bytes) {
-    auth_ = std::make_unique<EnhancedAuth>();
-    auth_->method = std::string(*c.properties.authentication_method);
+    extras().auth = std::make_unique<EnhancedAuth>();
+    auth()->method = std::string(*c.properties.authentication_method);
     auto policy = listener_.security.get();
-    const Authenticator* authenticator = policy->find_authenticator(auth_->method);
+    const Authenticator* authenticator = policy->find_authenticator(auth()->method);
     if (authenticator == nullptr) {
-        const std::string why = "authentication method '" + auth_->method + "' is not offered";
+        const std::string why = "authentication method '" + auth()->method + "' is not offered";
         return refuse(ReasonCode::BadAuthenticationMethod, why.c_str());
     }
-    auth_->exchange = authenticator->begin();
-    auth_->steps = 1;
-    AuthStep r = auth_->exchange->start(data_of(c.properties));
-    username_ = auth_->exchange->claimed_user();
+    auth()->exchange = authenticator->begin();
+    auth()->steps = 1;
+    AuthStep r = auth()->exchange->start(data_of(c.properties));
+    set_username(auth()->exchange->claimed_user());
     switch (r.kind) {
         case AuthStep::Kind::Failure:
-            auth_->exchange.reset();
+            auth()->exchange.reset();
             return refuse_login(r.code, r.reason);
         case AuthStep::Kind::Success: {
-            auth_->exchange.reset();
+            auth()->exchange.reset();
             LoginResult login_result;
             login_result.username = std::move(r.username);
             return complete_connect(c, std::move(login_result), std::move(r.data));
         }
         case AuthStep::Kind::Continue:
             // The CONNECT's views point into the input buffer: keep the packet itself for later.
-            auth_->pending_connect.assign(bytes);
+            auth()->pending_connect.assign(bytes);
             state_ = State::Authenticating;
             send_auth(ReasonCode::ContinueAuthentication, r.data);
             return;  // the CONNECT deadline, from the connection's start, still runs
@@ -66,18 +66,18 @@ void Connection::on_auth_while_connecting(const mqtt::Auth& a) {
         return fail(ReasonCode::ProtocolError,
                     "AUTH during authentication with reason " + std::string(mqtt::to_string(a.reason)));
     }
-    if (a.properties.authentication_method != std::string_view(auth_->method)) {
+    if (a.properties.authentication_method != std::string_view(auth()->method)) {
         return fail(ReasonCode::ProtocolError, "AUTH with another authentication method");
     }
-    if (++auth_->steps > kMaxAuthSteps) {
-        auth_->exchange.reset();
+    if (++auth()->steps > kMaxAuthSteps) {
+        auth()->exchange.reset();
         return refuse_login(ReasonCode::NotAuthorized, "too many authentication steps");
     }
-    AuthStep r = auth_->exchange->step(data_of(a.properties));
-    if (const std::string claimed = auth_->exchange->claimed_user(); !claimed.empty()) username_ = claimed;
+    AuthStep r = auth()->exchange->step(data_of(a.properties));
+    if (const std::string claimed = auth()->exchange->claimed_user(); !claimed.empty()) set_username(claimed);
     switch (r.kind) {
         case AuthStep::Kind::Failure:
-            auth_->exchange.reset();
+            auth()->exchange.reset();
             return refuse_login(r.code, r.reason);
         case AuthStep::Kind::Continue:
             send_auth(ReasonCode::ContinueAuthentication, r.data);
@@ -85,10 +85,10 @@ void Connection::on_auth_while_connecting(const mqtt::Auth& a) {
         case AuthStep::Kind::Success:
             break;
     }
-    auth_->exchange.reset();
+    auth()->exchange.reset();
     // Decode the kept CONNECT again (it was valid the first time) and go on as after a login.
-    const std::string connect_bytes = std::move(auth_->pending_connect);
-    auth_->pending_connect.clear();
+    const std::string connect_bytes = std::move(auth()->pending_connect);
+    auth()->pending_connect.clear();
     const auto header = mqtt::parse_fixed_header(connect_bytes, mqtt::kMaxPacketSize);
     mqtt::Packet packet =
         mqtt::decode_packet(*header, std::string_view(connect_bytes).substr(header->header_size), version_);
@@ -99,52 +99,52 @@ void Connection::on_auth_while_connecting(const mqtt::Auth& a) {
 }
 
 void Connection::on_reauth(const mqtt::Auth& a) {
-    if (!auth_ || auth_->method.empty()) {
+    if (!auth() || auth()->method.empty()) {
         // Spec 4.12.0-7: no Authentication Method at CONNECT, no AUTH afterwards.
         return fail(ReasonCode::ProtocolError, "AUTH without an authentication method");
     }
-    if (a.properties.authentication_method != std::string_view(auth_->method)) {
+    if (a.properties.authentication_method != std::string_view(auth()->method)) {
         return fail(ReasonCode::ProtocolError, "AUTH with another authentication method");  // 4.12.1-1
     }
     AuthStep r;
-    if (a.reason == ReasonCode::ReAuthenticate && !auth_->exchange) {
+    if (a.reason == ReasonCode::ReAuthenticate && !auth()->exchange) {
         auto policy = listener_.security.get();
-        const Authenticator* authenticator = policy->find_authenticator(auth_->method);
+        const Authenticator* authenticator = policy->find_authenticator(auth()->method);
         if (authenticator == nullptr) {
             return fail(ReasonCode::BadAuthenticationMethod, "authentication method no longer offered");
         }
-        auth_->exchange = authenticator->begin();
-        auth_->steps = 1;
-        r = auth_->exchange->start(data_of(a.properties));
-    } else if (a.reason == ReasonCode::ContinueAuthentication && auth_->exchange) {
-        if (++auth_->steps > kMaxAuthSteps) {
+        auth()->exchange = authenticator->begin();
+        auth()->steps = 1;
+        r = auth()->exchange->start(data_of(a.properties));
+    } else if (a.reason == ReasonCode::ContinueAuthentication && auth()->exchange) {
+        if (++auth()->steps > kMaxAuthSteps) {
             r = AuthStep::failure("too many authentication steps");
         } else {
-            r = auth_->exchange->step(data_of(a.properties));
+            r = auth()->exchange->step(data_of(a.properties));
         }
     } else {
         return fail(ReasonCode::ProtocolError,
                     "AUTH with reason " + std::string(mqtt::to_string(a.reason)) +
-                        (auth_->exchange ? " during re-authentication" : " outside re-authentication"));
+                        (auth()->exchange ? " during re-authentication" : " outside re-authentication"));
     }
     switch (r.kind) {
         case AuthStep::Kind::Continue:
             send_auth(ReasonCode::ContinueAuthentication, r.data);
             return;
         case AuthStep::Kind::Success:
-            auth_->exchange.reset();
-            if (r.username != username_) {
+            auth()->exchange.reset();
+            if (r.username != username()) {
                 r = AuthStep::failure("re-authenticated as another user");
                 break;
             }
-            spdlog::info("Client {} re-authenticated (u'{}').", describe(), username_);
+            spdlog::info("Client {} re-authenticated (u'{}').", describe(), username());
             send_auth(ReasonCode::Success, r.data);
             return;
         case AuthStep::Kind::Failure:
             break;
     }
-    const std::string claimed = auth_->exchange ? auth_->exchange->claimed_user() : username_;
-    auth_->exchange.reset();
+    const std::string claimed = auth()->exchange ? auth()->exchange->claimed_user() : username();
+    auth()->exchange.reset();
     broker_.login_throttle().record_failure(remote_ip());
     spdlog::warn("Re-authentication failed for client {} (user '{}') from {}: {}.", client_id(), claimed,
                  remote_, r.reason);

@@ -101,8 +101,8 @@ void Connection::on_connect(mqtt::Connect& c, std::string_view bytes) {
     // An enhanced authentication exchange still counts as a pending handshake until it ends.
     if (!c.properties.authentication_method) end_handshake();
     version_ = c.version;
-    client_id_ = std::string(c.client_id);
-    if (c.username) username_ = std::string(*c.username);
+    extras().client_id = std::string(c.client_id);
+    if (c.username) set_username(std::string(*c.username));
     std::optional<std::string> certificate_user;
     if (listener_.use_identity_as_username || listener_.use_subject_as_username) {
         // Certificates only: the verified certificate names the user; no password is needed.
@@ -114,11 +114,11 @@ void Connection::on_connect(mqtt::Connect& c, std::string_view bytes) {
     }
     const bool v5 = mqtt::is_v5(version_);
 
-    if (client_id_.empty()) {
+    if (extras_->client_id.empty()) {
         const bool allowed = limits.allow_zero_length_clientid && version_ != mqtt::ProtocolVersion::V31 &&
                              (v5 || c.clean_start);
         if (!allowed) return refuse(ReasonCode::ClientIdentifierNotValid, "empty client id");
-        client_id_ = generate_client_id();
+        extras_->client_id = generate_client_id();
         assigned_client_id_ = true;
     }
     if (c.properties.authentication_method) {
@@ -139,11 +139,11 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
     const BrokerLimits& limits = broker_.limits();
     const bool v5 = mqtt::is_v5(version_);
     end_handshake();
-    username_ = login_result.username.value_or("");
+    set_username(login_result.username.value_or(""));
     broker_.login_throttle().record_success(remote_ip());
     auto policy = listener_.security.get();
     if (policy->acl || login_result.token_pub || login_result.token_sub) {
-        auto access = std::make_shared<ClientAccess>(listener_.security, login_result.username, client_id_);
+        auto access = std::make_shared<ClientAccess>(listener_.security, login_result.username, client_id());
         access->restrict_by_token(std::move(login_result.token_pub), std::move(login_result.token_sub));
         access_ = std::move(access);
     }
@@ -190,11 +190,13 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
     session_limits.max_queued = limits.max_queued_messages;
     session_limits.max_queued_bytes = limits.max_queued_bytes;
     session_limits.queue_qos0 = limits.queue_qos0_messages;
-    auto opened = broker_.sessions().open(client_id_, c.clean_start, session_limits);
+    auto opened = broker_.sessions().open(client_id(), c.clean_start, session_limits);
     if (opened.previous) opened.previous->kick(ReasonCode::SessionTakenOver);
     if (opened.discarded) broker_.end_session(opened.discarded);
     session_ = opened.session;
-    std::string().swap(client_id_);  // from now on the session's copy is the one
+    // From now on the session's copy of the client id is the one.
+    extras_->client_id = std::string();
+    if (extras_->unused()) extras_.reset();
     session_->set_expiry_interval(expiry);
 
     if (c.will) {
@@ -204,11 +206,12 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         wp.qos = c.will->qos;
         wp.retain = c.will->retain;
         wp.properties = c.will->properties;
-        will_ = std::make_unique<StoredWill>(StoredWill{std::make_shared<Message>(wp, std::nullopt),
-                                                        c.will->properties.message_expiry_interval,
-                                                        c.will->properties.will_delay_interval.value_or(0),
-                                                        {},
-                                                        access_});
+        extras().will =
+            std::make_unique<StoredWill>(StoredWill{std::make_shared<Message>(wp, std::nullopt),
+                                                    c.will->properties.message_expiry_interval,
+                                                    c.will->properties.will_delay_interval.value_or(0),
+                                                    {},
+                                                    access_});
     }
 
     mqtt::Connack ack;
@@ -223,8 +226,8 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         if (!limits.retain_available) p.retain_available = 0;
         if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
         if (assigned_client_id_) p.assigned_client_identifier = client_id();
-        if (auth_data && auth_) {
-            p.authentication_method = auth_->method;
+        if (auth_data && auth()) {
+            p.authentication_method = auth()->method;
             p.authentication_data = *auth_data;
         }
         p.topic_alias_maximum = limits.max_topic_alias;
@@ -242,14 +245,14 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
     Stats::add(broker_.stats().clients_connected);
     spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, client_id(),
                  static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
-                 username_.empty() ? "" : ", u'" + username_ + "'");
+                 username().empty() ? "" : ", u'" + username() + "'");
     session_->attach(shared_from_this(), client_receive_max, opened.present, access_);
     if (session_->persistent() || session_->stored()) {
         session_->persist_meta();
         // The will goes to the store with the session: if the broker dies while this client is
         // connected, its connection has ended without DISCONNECT and the will is published after the
         // restart. Without a will, this also cancels one left by the session's previous connection.
-        session_->persist_will(will_.get());
+        session_->persist_will(will());
     }
 }
 
@@ -267,9 +270,9 @@ void Connection::on_publish(mqtt::Publish& p) {
         const std::uint16_t alias = *p.properties.topic_alias;
         if (alias > limits.max_topic_alias)
             return fail(ReasonCode::TopicAliasInvalid, "topic alias above maximum");
-        if (inbound_aliases_.size() < limits.max_topic_alias)
-            inbound_aliases_->resize(limits.max_topic_alias);
-        std::string& slot = (*inbound_aliases_)[alias - 1];
+        auto& aliases = extras().inbound_aliases;
+        if (aliases.size() < limits.max_topic_alias) aliases.resize(limits.max_topic_alias);
+        std::string& slot = aliases[alias - 1];
         if (p.topic.empty()) {
             if (slot.empty()) return fail(ReasonCode::ProtocolError, "unknown topic alias");
             p.topic = slot;
@@ -431,15 +434,16 @@ void Connection::on_closed() {
     Stats::sub(broker_.stats().clients_connected);
     const bool session_ends = was_attached && session_->expiry_interval() == 0;
     bool will_pending = false;
-    if (will_ && will_on_close_) {
-        if (will_->delay == 0 || session_ends) {
-            broker_.publish_will(*will_, client_id());
+    StoredWill* const will = this->will();
+    if (will && will_on_close_) {
+        if (will->delay == 0 || session_ends) {
+            broker_.publish_will(*will, client_id());
         } else if (was_attached) {
-            will_->due = Clock::now() + std::chrono::seconds(will_->delay);
-            session_->set_pending_will(*will_);
+            will->due = Clock::now() + std::chrono::seconds(will->delay);
+            session_->set_pending_will(*will);
             will_pending = true;
             spdlog::info("Will of {} on '{}' is published in {} s unless the session resumes.", client_id(),
-                         will_->msg->topic(), will_->delay);
+                         will->msg->topic(), will->delay);
         }
     }
     if (was_attached) broker_.router().redistribute_shared(session_, session_ends);
@@ -449,9 +453,11 @@ void Connection::on_closed() {
         // In one batch: when it went offline (for its expiry after a restart) and the will that now
         // waits for its delay, or no will (published above, or a normal DISCONNECT).
         session_->persist_meta();
-        session_->persist_will(will_pending ? will_.get() : nullptr);
+        session_->persist_will(will_pending ? will : nullptr);
     }
-    will_.reset();  // the session stays referenced: its client id names this connection in the log
+    if (extras_)
+        extras_->will
+            .reset();  // the session stays referenced: its client id names this connection in the log
 }
 
 }  // namespace tapmq::broker

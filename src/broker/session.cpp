@@ -15,7 +15,7 @@ void Session::deliver(Outgoing out) {
     if (out.msg->expires_at && out.msg->expired(Clock::now())) return;
     if (!may_read(out.msg->topic())) return;  // ACL on every delivery path
     if (!conn_) {
-        if (out.qos == mqtt::QoS::AtMostOnce && !limits_.queue_qos0) return;
+        if (out.qos == mqtt::QoS::AtMostOnce && !ctx_.limits.queue_qos0) return;
         enqueue_locked(std::move(out));
         return;
     }
@@ -32,14 +32,15 @@ void Session::deliver(Outgoing out) {
 
 std::size_t Session::window_locked() const noexcept {
     std::size_t w = client_receive_maximum_;
-    if (limits_.max_inflight != 0 && limits_.max_inflight < w) w = limits_.max_inflight;
+    if (ctx_.limits.max_inflight != 0 && ctx_.limits.max_inflight < w) w = ctx_.limits.max_inflight;
     return w;
 }
 
 void Session::enqueue_locked(Outgoing&& out) {
     const std::size_t bytes = out.msg->bytes();
-    const bool over_count = limits_.max_queued != 0 && queue_.size() >= limits_.max_queued;
-    const bool over_bytes = limits_.max_queued_bytes != 0 && queued_bytes_ + bytes > limits_.max_queued_bytes;
+    const bool over_count = ctx_.limits.max_queued != 0 && queue_.size() >= ctx_.limits.max_queued;
+    const bool over_bytes =
+        ctx_.limits.max_queued_bytes != 0 && queued_bytes_ + bytes > ctx_.limits.max_queued_bytes;
     if (over_count || over_bytes) {
         // Make room by dropping a queued QoS 0 message before refusing a QoS 1/2 one.
         if (out.qos != mqtt::QoS::AtMostOnce) {
@@ -82,14 +83,14 @@ std::uint8_t options_byte(const mqtt::SubscriptionOptions& o) {
 
 void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint16_t packet_id) {
     if (!persistent() || out.qos == mqtt::QoS::AtMostOnce) return;
-    durability_->write([&](persist::Batch& b) {
+    ctx_.durability->write([&](persist::Batch& b) {
         const bool created = out.store_key == 0;
         if (created) {
             out.store_key = ++last_store_key_;
             // The first session to store a message keeps it in its own queue record: one record per
             // message in the usual case. Others refer to a message record, written once.
             out.stored_inline = !out.msg->durable_inline.exchange(true, std::memory_order_acq_rel);
-            if (!out.stored_inline) durability_->reference(*out.msg, b);
+            if (!out.stored_inline) ctx_.durability->reference(*out.msg, b);
         }
         persist::OutgoingView rec;
         persist::MessageView inline_msg;
@@ -117,17 +118,17 @@ void Session::store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint
 }
 
 void Session::forget_outgoing_locked(const Outgoing& out) {
-    if (out.store_key == 0 || durability_ == nullptr) return;
-    durability_->write([&](persist::Batch& b) {
+    if (out.store_key == 0 || ctx_.durability == nullptr) return;
+    ctx_.durability->write([&](persist::Batch& b) {
         b.erase_outgoing(client_id_, out.store_key);
-        if (out.msg && !out.stored_inline) durability_->unreference(*out.msg, b);
+        if (out.msg && !out.stored_inline) ctx_.durability->unreference(*out.msg, b);
     });
 }
 
 void Session::persist_meta() {
-    if (durability_ == nullptr) return;
+    if (ctx_.durability == nullptr) return;
     std::lock_guard lock(mutex_);
-    durability_->write([&](persist::Batch& b) {
+    ctx_.durability->write([&](persist::Batch& b) {
         if (expiry_interval() == 0) {
             b.erase_session(client_id_);
             return;
@@ -146,7 +147,7 @@ void Session::persist_will(const StoredWill* w) {
     if (w && w->access && !w->access->can_publish(w->msg->topic())) w = nullptr;
     std::lock_guard lock(mutex_);
     ++will_writes_;
-    durability_->write([&](persist::Batch& b) {
+    ctx_.durability->write([&](persist::Batch& b) {
         if (w == nullptr) {
             b.erase_will(client_id_);
             return;
@@ -192,7 +193,7 @@ void Session::restore_incoming_qos2(std::uint16_t id) {
 }
 
 void Session::drop(const Outgoing& out, const char* why) {
-    Stats::add(stats_.publish_dropped);
+    Stats::add(ctx_.stats.publish_dropped);
     // Log the first drop and then every 1000th, so a flood does not flood the log.
     if (dropped_++ % 1000 == 0) {
         spdlog::warn("Dropping message on topic '{}' (QoS {}) for client {}: {} ({} dropped so far).",
@@ -386,7 +387,7 @@ bool Session::on_pubrec(std::uint16_t id, bool error) {
     if (it->out.store_key != 0 && persistent()) {
         store_outgoing_locked(it->out, static_cast<std::uint8_t>(Stage::AwaitPubcomp), id);
         if (!it->out.stored_inline) {
-            durability_->write([&](persist::Batch& b) { durability_->unreference(*it->out.msg, b); });
+            ctx_.durability->write([&](persist::Batch& b) { ctx_.durability->unreference(*it->out.msg, b); });
         }
     }
     it->out.msg.reset();  // the message itself is no longer needed, only the packet id
@@ -408,7 +409,7 @@ bool Session::on_pubcomp(std::uint16_t id) {
 bool Session::begin_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
     if (!incoming_qos2_->insert(id).second) return false;
-    if (persistent()) durability_->write([&](persist::Batch& b) { b.put_incoming_qos2(client_id_, id); });
+    if (persistent()) ctx_.durability->write([&](persist::Batch& b) { b.put_incoming_qos2(client_id_, id); });
     return true;
 }
 
@@ -416,7 +417,8 @@ bool Session::release_incoming_qos2(std::uint16_t id) {
     std::lock_guard lock(mutex_);
     if (incoming_qos2_.empty() || incoming_qos2_->erase(id) == 0) return false;
     incoming_qos2_.trim();
-    if (persistent()) durability_->write([&](persist::Batch& b) { b.erase_incoming_qos2(client_id_, id); });
+    if (persistent())
+        ctx_.durability->write([&](persist::Batch& b) { b.erase_incoming_qos2(client_id_, id); });
     return true;
 }
 
@@ -430,7 +432,7 @@ bool Session::add_subscription(std::string_view filter, const SubscriptionRecord
     auto [it, inserted] = subscriptions_->try_emplace(std::string(filter), r);
     if (!inserted) it->second = r;
     if (persistent()) {
-        durability_->write([&](persist::Batch& b) {
+        ctx_.durability->write([&](persist::Batch& b) {
             b.put_subscription(client_id_, filter, options_byte(r.options), r.identifier);
         });
     }
@@ -445,7 +447,7 @@ bool Session::remove_subscription(std::string_view filter) {
     subscriptions_->erase(it);
     subscriptions_.trim();
     if (persistent())
-        durability_->write([&](persist::Batch& b) { b.erase_subscription(client_id_, filter); });
+        ctx_.durability->write([&](persist::Batch& b) { b.erase_subscription(client_id_, filter); });
     return true;
 }
 
@@ -531,7 +533,7 @@ std::size_t Session::inflight_count() {
 void Session::end_will_publication(std::uint16_t will_writes, std::optional<Durability::Scope>& scope) {
     std::lock_guard lock(mutex_);
     if (persistent() && will_writes_ == will_writes) {
-        durability_->write([&](persist::Batch& b) { b.erase_will(client_id_); });
+        ctx_.durability->write([&](persist::Batch& b) { b.erase_will(client_id_); });
     }
     // Submitted under the lock: a will written after this point (a CONNECT that takes the lock
     // next) goes into a batch submitted later, so it stays.

@@ -39,6 +39,16 @@ struct SessionLimits {
     std::uint32_t max_queued = 1000;     // max_queued_messages (0 = unlimited)
     std::uint16_t max_inflight = 20;     // max_inflight_messages (0 = only the client's receive maximum)
     bool queue_qos0 = false;             // queue_qos0_messages
+    bool operator==(const SessionLimits&) const = default;
+};
+
+// What sessions share: their limits (as configured when each was created), the broker's counters
+// and its store. Owned by the session registry, which makes a new one only when the limits change
+// (a configuration reload), so that each session holds one pointer for all three.
+struct SessionContext {
+    SessionLimits limits;
+    Stats& stats;
+    Durability* durability = nullptr;
 };
 
 // One message on its way to this session's client.
@@ -68,8 +78,8 @@ struct StoredWill {
 
 class Session {
   public:
-    Session(std::string client_id, SessionLimits limits, Stats& stats, Durability* durability = nullptr)
-        : client_id_(std::move(client_id)), limits_(limits), stats_(stats), durability_(durability) {}
+    Session(std::string client_id, const SessionContext& context)
+        : client_id_(std::move(client_id)), ctx_(context) {}
 
     const std::string& client_id() const noexcept { return client_id_; }
 
@@ -156,7 +166,7 @@ class Session {
 
     // --- persistence ---
     // A session with a non-zero expiry is written through to the store (when persistence is on).
-    bool persistent() const noexcept { return durability_ != nullptr && expiry_interval() != 0; }
+    bool persistent() const noexcept { return ctx_.durability != nullptr && expiry_interval() != 0; }
     // Writes the session record (expiry, and when it went offline).
     void persist_meta();
     // Writes the will of this session's client (null: erases it). Only for a persistent session; a
@@ -209,9 +219,7 @@ class Session {
     const std::string client_id_;
     std::shared_ptr<Connection> conn_;
     std::atomic<ClientAccessPtr> access_;  // null: no ACL applies
-    const SessionLimits limits_;
-    Stats& stats_;
-    Durability* const durability_;
+    const SessionContext& ctx_;
     std::uint64_t last_store_key_ = 0;
     std::atomic<const void*> home_{nullptr};
     std::uint64_t queued_bytes_ = 0;

@@ -24,15 +24,23 @@ SessionRegistry::Opened SessionRegistry::open(const std::string& client_id, bool
         sessions_.erase(it);
         Stats::sub(stats_.clients_total);
     }
-    result.session = std::make_shared<Session>(client_id, limits, stats_, durability_);
+    result.session = std::make_shared<Session>(client_id, context_locked(limits));
     sessions_.insert(result.session);
     Stats::add(stats_.clients_total);
     return result;
 }
 
+const SessionContext& SessionRegistry::context_locked(const SessionLimits& limits) {
+    if (contexts_.empty() || contexts_.back()->limits != limits ||
+        contexts_.back()->durability != durability_) {
+        contexts_.push_back(std::make_unique<SessionContext>(SessionContext{limits, stats_, durability_}));
+    }
+    return *contexts_.back();
+}
+
 SessionPtr SessionRegistry::restore(const std::string& client_id, const SessionLimits& limits) {
-    auto s = std::make_shared<Session>(client_id, limits, stats_, durability_);
     std::lock_guard lock(mutex_);
+    auto s = std::make_shared<Session>(client_id, context_locked(limits));
     if (auto it = sessions_.find(std::string_view(s->client_id())); it != sessions_.end())
         sessions_.erase(it);
     sessions_.insert(s);

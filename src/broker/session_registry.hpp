@@ -39,9 +39,14 @@ class SessionRegistry {
     std::size_t size() const;
 
   private:
+    // The context for sessions created with `limits` (mutex_ held).
+    const SessionContext& context_locked(const SessionLimits& limits);
+
     Stats& stats_;
     Durability* durability_ = nullptr;
     mutable std::mutex mutex_;
+    // Every context a session may still point to (one per distinct set of limits seen).
+    std::vector<std::unique_ptr<SessionContext>> contexts_;
     // The sessions themselves, looked up by client id (no key stored beside each): a node is a
     // pointer and the session's reference, the smallest an entry can be.
     struct ById {

@@ -113,7 +113,9 @@ void TcpTransport::async_read_some(boost::asio::mutable_buffer buf, IoHandlerPtr
         n = receive(buf, ec);
     }
     if (ec == boost::asio::error::would_block) {
-        read_ = std::make_unique<PendingRead>(PendingRead{buf, std::move(h)});
+        Pending& p = pending();
+        p.read_buf = buf;
+        p.reader = std::move(h);
         return;
     }
     post([h = std::move(h), ec, n] { h->on_read(ec, n); });
@@ -128,7 +130,10 @@ void TcpTransport::async_write(boost::asio::const_buffer buf, IoHandlerPtr h) {
         n = send(buf, ec);
     }
     if (!ec && buf.size() != 0) {
-        write_ = std::make_unique<PendingWrite>(PendingWrite{buf, n, std::move(h)});
+        Pending& p = pending();
+        p.write_rest = buf;
+        p.written = n;
+        p.writer = std::move(h);
         return;
     }
     post([h = std::move(h), ec, n] { h->on_written(ec, n); });
@@ -138,30 +143,34 @@ IoHandlerPtr TcpTransport::note_events(std::uint32_t events) noexcept {
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) readable_ = true;
     if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) writable_ = true;
     if (readable_ && reader_) return reader_;
-    if (readable_ && read_) return read_->handler;
-    if (writable_ && write_) return write_->handler;
+    if (!pending_) return nullptr;
+    if (readable_ && pending_->reader) return pending_->reader;
+    if (writable_ && pending_->writer) return pending_->writer;
     return nullptr;
 }
 
 void TcpTransport::run_ready() {
-    if (fd_ >= 0 && writable_ && write_) {
+    if (fd_ >= 0 && writable_ && pending_ && pending_->writer) {
         boost::system::error_code ec;
-        write_->written += send(write_->rest, ec);
-        if (ec || write_->rest.size() == 0) {
-            auto w = std::move(write_);
-            w->handler->on_written(ec, w->written);
+        pending_->written += send(pending_->write_rest, ec);
+        if (ec || pending_->write_rest.size() == 0) {
+            auto h = std::move(pending_->writer);
+            const std::size_t written = pending_->written;
+            trim_pending();
+            h->on_written(ec, written);
         }
     }
     if (fd_ < 0 || !readable_) return;  // closed by the write's handler, or nothing to read
     if (reader_) {
         auto h = std::move(reader_);
         h->on_readable({});
-    } else if (read_) {
+    } else if (pending_ && pending_->reader) {
         boost::system::error_code ec;
-        const std::size_t n = receive(read_->buf, ec);
+        const std::size_t n = receive(pending_->read_buf, ec);
         if (ec == boost::asio::error::would_block) return;
-        auto r = std::move(read_);
-        r->handler->on_read(ec, n);
+        auto h = std::move(pending_->reader);
+        trim_pending();
+        h->on_read(ec, n);
     }
 }
 
@@ -173,17 +182,17 @@ void TcpTransport::close() noexcept {
     const boost::system::error_code aborted = boost::asio::error::operation_aborted;
     try {
         if (reader_) post([h = std::move(reader_), aborted] { h->on_readable(aborted); });
-        if (read_) post([h = std::move(read_->handler), aborted] { h->on_read(aborted, 0); });
-        if (write_)
-            post([h = std::move(write_->handler), aborted, n = write_->written] {
+        if (pending_ && pending_->reader)
+            post([h = std::move(pending_->reader), aborted] { h->on_read(aborted, 0); });
+        if (pending_ && pending_->writer)
+            post([h = std::move(pending_->writer), aborted, n = pending_->written] {
                 h->on_written(aborted, n);
             });
     } catch (...) {
         // Out of memory for the completion: the handler is released instead of called.
     }
     reader_.reset();
-    read_.reset();
-    write_.reset();
+    pending_.reset();
 }
 
 std::string TcpTransport::remote_address() const {

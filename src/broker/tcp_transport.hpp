@@ -35,16 +35,22 @@ class TcpTransport final : public Transport {
     void run_ready();
 
   private:
-    // A read or write the socket could not serve at once (made only then).
-    struct PendingRead {
-        boost::asio::mutable_buffer buf;
-        IoHandlerPtr handler;
+    // A read or write the socket could not serve at once (made only then, and given back once
+    // neither waits).
+    struct Pending {
+        boost::asio::mutable_buffer read_buf;
+        IoHandlerPtr reader;  // a read waits
+        boost::asio::const_buffer write_rest;
+        std::size_t written = 0;
+        IoHandlerPtr writer;  // a write waits
     };
-    struct PendingWrite {
-        boost::asio::const_buffer rest;
-        std::size_t written;
-        IoHandlerPtr handler;
-    };
+    Pending& pending() {
+        if (!pending_) pending_ = std::make_unique<Pending>();
+        return *pending_;
+    }
+    void trim_pending() noexcept {
+        if (pending_ && !pending_->reader && !pending_->writer) pending_.reset();
+    }
 
     // One recv; a short read or would_block clears readable_.
     std::size_t receive(boost::asio::mutable_buffer buf, boost::system::error_code& ec) noexcept;
@@ -59,8 +65,7 @@ class TcpTransport final : public Transport {
 
     Poller& poller_;
     IoHandlerPtr reader_;  // waiting for readability
-    std::unique_ptr<PendingRead> read_;
-    std::unique_ptr<PendingWrite> write_;
+    std::unique_ptr<Pending> pending_;
     int fd_;
     bool readable_ = false;    // set by the poller; cleared once a read finds the socket drained
     bool writable_ = true;     // cleared when the socket buffer is full, set by the poller

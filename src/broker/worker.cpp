@@ -43,6 +43,23 @@ void Worker::sweep() {
     });
 }
 
+void Worker::add(Connection* c) {
+    c->worker_slot_ = static_cast<std::uint32_t>(connections_.size());
+    connections_.push_back(c);
+}
+
+void Worker::remove(Connection* c) {
+    const std::uint32_t slot = c->worker_slot_;
+    if (slot >= connections_.size() || connections_[slot] != c) return;  // not (or no longer) here
+    connections_[slot] = connections_.back();
+    connections_[slot]->worker_slot_ = slot;
+    connections_.pop_back();
+    // Give back the room of a crowd that has gone.
+    if (connections_.capacity() > 1024 && connections_.size() < connections_.capacity() / 4) {
+        connections_.shrink_to_fit();
+    }
+}
+
 void Worker::defer_flush(std::shared_ptr<Connection> c) {
     deferred_.push_back(std::move(c));
 }

@@ -5,7 +5,6 @@
 #include <memory>
 #include <span>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 #include "util/asio.hpp"
 
@@ -49,8 +48,8 @@ class Worker {
     void flush_deferred();
 
     // The connections living on this worker (worker thread only).
-    void add(Connection* c) { connections_.insert(c); }
-    void remove(Connection* c) { connections_.erase(c); }
+    void add(Connection* c);
+    void remove(Connection* c);
     std::size_t connection_count() const noexcept { return connections_.size(); }
     // Closes every connection here (v5 clients get DISCONNECT with `reason`).
     void kick_all(mqtt::ReasonCode reason);
@@ -71,7 +70,8 @@ class Worker {
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     std::thread thread_;
     std::vector<std::shared_ptr<Connection>> deferred_;
-    std::unordered_set<Connection*> connections_;
+    // Unordered; each connection knows its index (no node or bucket per connection).
+    std::vector<Connection*> connections_;
     Poller poller_;
     boost::asio::steady_timer sweep_timer_;
     bool released_ = false;
