@@ -83,6 +83,7 @@ void SysTopics::publish(Clock::time_point now) {
         set("$SYS/broker/persistence/syncs", std::to_string(st.syncs));
         set("$SYS/broker/persistence/bytes", std::to_string(st.bytes));
         set("$SYS/broker/persistence/cancelled", std::to_string(st.cancelled));
+        set("$SYS/broker/persistence/ranges", std::to_string(st.ranges));
     }
     if (interval > 0) {
         load("messages/received", Stats::get(s.messages_received), interval);

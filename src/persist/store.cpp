@@ -320,7 +320,8 @@ struct Store::Impl {
     std::string failure;
     std::vector<std::thread> writers;
 
-    std::atomic<std::uint64_t> st_batches{0}, st_writes{0}, st_syncs{0}, st_bytes{0}, st_cancelled{0};
+    std::atomic<std::uint64_t> st_batches{0}, st_writes{0}, st_syncs{0}, st_bytes{0}, st_cancelled{0},
+        st_ranges{0};
 
     explicit Impl(const StoreOptions& o) : opts(o), dir(o.dir) {
         if (!dir.empty() && !dir.has_filename()) dir = dir.parent_path();  // "a/b/" -> "a/b"
@@ -696,8 +697,10 @@ struct Store::Impl {
                 for (const Item& item : group)
                     commit.add(item.batch);
                 std::uint64_t cancelled = 0;
-                rocksdb::WriteBatch merged = commit.merge(cancelled);
+                std::uint64_t ranges = 0;
+                rocksdb::WriteBatch merged = commit.merge(cancelled, ranges);
                 st_cancelled.fetch_add(cancelled, std::memory_order_relaxed);
+                st_ranges.fetch_add(ranges, std::memory_order_relaxed);
                 s = write(merged);
             }
             finish(group, s);
@@ -796,8 +799,8 @@ void Store::load(Visitor& v) {
 }
 
 Store::Stats Store::stats() const {
-    return {impl_->st_batches.load(), impl_->st_writes.load(), impl_->st_syncs.load(), impl_->st_bytes.load(),
-            impl_->st_cancelled.load()};
+    return {impl_->st_batches.load(), impl_->st_writes.load(),    impl_->st_syncs.load(),
+            impl_->st_bytes.load(),   impl_->st_cancelled.load(), impl_->st_ranges.load()};
 }
 
 const fs::path& Store::dir() const noexcept {

@@ -175,6 +175,7 @@ class Store {
         std::uint64_t syncs = 0;      // of which synced (Fsync mode)
         std::uint64_t bytes = 0;      // bytes of write batches written
         std::uint64_t cancelled = 0;  // operations dropped: created and erased within one group
+        std::uint64_t ranges = 0;     // range erases written in place of consecutive queue erases
     };
     Stats stats() const;
 

@@ -274,7 +274,8 @@ def sys_values_once(c: RawClient, prefix: str, names: list[str], ready, timeout:
 
 def test_store_counters_in_sys(durable):
     """$SYS/broker/persistence/*: batches made durable, RocksDB writes and fsyncs, bytes, and
-    records that cancelled out (a message delivered and acknowledged before its group commit)."""
+    records that cancelled out (a message delivered and acknowledged before its group commit), and
+    range erases written for acknowledgements in order."""
     b = durable("sys_interval 1")
     s = connect(b, "counted")
     s.subscribe(("cnt/#", 1), expect_rcs=[1])
@@ -283,7 +284,7 @@ def test_store_counters_in_sys(durable):
         p.publish("cnt/x", f"{i}".encode(), qos=1)
         s.expect_publish("cnt/x", f"{i}".encode())
     watcher = connect(b, "watcher", clean=True)
-    names = ["batches", "writes", "syncs", "bytes", "cancelled"]
+    names = ["batches", "writes", "syncs", "bytes", "cancelled", "ranges"]
     # Values from before the traffic are all 0 and later ones do not change once it is over.
     v = sys_values_once(watcher, "$SYS/broker/persistence/", names,
                         lambda v: v["batches"] >= 21 and min(v["writes"], v["syncs"], v["bytes"]) > 0)
@@ -295,6 +296,8 @@ def test_store_counters_in_sys(durable):
     # Each message is a message record and a queue record, created, rewritten when sent, erased
     # when acknowledged: 5 operations, all of which cancel out when they share a group.
     assert v["cancelled"] <= 20 * 5, v
+    # A range takes the place of at least two erases of the 20 queue records.
+    assert v["ranges"] <= 20 // 2, v
 
 
 def test_corrupt_store_named_and_moved_aside_on_request(durable):
