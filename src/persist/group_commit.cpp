@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -51,53 +50,38 @@ bool split_queue_key(std::string_view key, std::string_view& prefix, std::uint64
     return true;
 }
 
+std::uint32_t read_varint32(std::string_view rep, std::size_t& pos) {
+    std::uint32_t v = 0;
+    for (int shift = 0; shift <= 28 && pos < rep.size(); shift += 7) {
+        const auto byte = static_cast<unsigned char>(rep[pos++]);
+        v |= static_cast<std::uint32_t>(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0) return v;
+    }
+    throw std::logic_error("tapmq persist: malformed write batch (length)");
+}
+
+void put_varint32(std::string& out, std::size_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+
+// The end of the record of a WriteBatch representation starting at `pos`. The store writes puts,
+// erases and range erases of the default column family only.
+std::size_t record_end(std::string_view rep, std::size_t pos) {
+    constexpr char kDeletion = 0x0, kValue = 0x1, kRangeDeletion = 0xF;
+    const char tag = rep.at(pos++);
+    const int fields = tag == kDeletion ? 1 : (tag == kValue || tag == kRangeDeletion) ? 2 : 0;
+    if (fields == 0) throw std::logic_error("tapmq persist: unexpected record in a write batch");
+    for (int i = 0; i < fields; ++i)
+        pos += read_varint32(rep, pos);
+    if (pos > rep.size()) throw std::logic_error("tapmq persist: malformed write batch (truncated)");
+    return pos;
+}
+
 }  // namespace
-
-// Re-adds the records of one batch, leaving out or replacing those its actions name (sorted by
-// operation index).
-class GroupCommit::Filter : public rocksdb::WriteBatch::Handler {
-  public:
-    Filter(rocksdb::WriteBatch& out, std::span<const Action> actions, const GroupCommit& group)
-        : out_(out), actions_(actions), group_(group) {}
-
-    rocksdb::Status PutCF(std::uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice& value) override {
-        if (cf != 0) return unexpected();
-        return keep() ? out_.Put(key, value) : replaced();
-    }
-    rocksdb::Status DeleteCF(std::uint32_t cf, const rocksdb::Slice& key) override {
-        if (cf != 0) return unexpected();
-        return keep() ? out_.Delete(key) : replaced();
-    }
-    rocksdb::Status DeleteRangeCF(std::uint32_t cf, const rocksdb::Slice& begin,
-                                  const rocksdb::Slice& end) override {
-        if (cf != 0) return unexpected();
-        return keep() ? out_.DeleteRange(begin, end) : replaced();
-    }
-
-  private:
-    static rocksdb::Status unexpected() { return rocksdb::Status::NotSupported("column family"); }
-    // False when the current operation has an action (then in range_).
-    bool keep() {
-        const std::uint32_t index = next_++;
-        if (!actions_.empty() && actions_.front().op == index) {
-            range_ = actions_.front().range;
-            actions_ = actions_.subspan(1);
-            return false;
-        }
-        return true;
-    }
-    rocksdb::Status replaced() {
-        if (range_ < 0) return rocksdb::Status::OK();
-        const Run& r = group_.runs_[static_cast<std::size_t>(range_)];
-        return out_.DeleteRange(queue_key(r.prefix, r.lo), queue_key(r.prefix, r.hi + 1));
-    }
-
-    rocksdb::WriteBatch& out_;
-    std::span<const Action> actions_;
-    const GroupCommit& group_;
-    std::uint32_t next_ = 0;
-    std::int32_t range_ = -1;
-};
 
 void GroupCommit::note_queue_key(std::string_view key, Batch::Transient::Role role, std::uint32_t batch,
                                  std::uint32_t op, bool cancelled) {
@@ -175,25 +159,27 @@ void GroupCommit::find_cancelled() {
 rocksdb::WriteBatch GroupCommit::merge(std::uint64_t& cancelled, std::uint64_t& ranges) {
     find_cancelled();
     cancelled = cancelled_.size();
-    // What to leave out or replace: cancelled records, and the erases a range takes the place of (a
-    // cancelled erase in a range is one of them).
+    // What to leave out or replace, in (batch, operation) order: the erases a range takes the place
+    // of (listed in that order already) and cancelled records; a cancelled erase inside a range is
+    // listed once, as the range's.
+    std::sort(cancelled_.begin(), cancelled_.end());
     actions_.clear();
     ranges = 0;
+    auto c = cancelled_.begin();
+    const auto take_cancelled_before = [&](std::uint32_t batch, std::uint32_t op) {
+        for (; c != cancelled_.end() && std::pair(c->first, c->second) < std::pair(batch, op); ++c)
+            actions_.push_back({c->first, c->second, -1});
+        if (c != cancelled_.end() && c->first == batch && c->second == op) ++c;
+    };
     for (const Member& m : members_) {
         const Run& r = runs_[static_cast<std::size_t>(m.run)];
         if (!coalesced(r)) continue;
+        take_cancelled_before(m.batch, m.op);
         const bool last = m.batch == r.last_batch && m.op == r.last_op;
         actions_.push_back({m.batch, m.op, last ? m.run : -1});
         if (last) ++ranges;
     }
-    for (const auto& [bi, op] : cancelled_)
-        actions_.push_back({bi, op, -1});
-    // A cancelled erase may be listed twice: keep one entry, the range's if it has one.
-    std::sort(actions_.begin(), actions_.end(),
-              [](const Action& a, const Action& b) { return a < b || (!(b < a) && a.range > b.range); });
-    actions_.erase(std::unique(actions_.begin(), actions_.end(),
-                               [](const Action& a, const Action& b) { return !(a < b) && !(b < a); }),
-                   actions_.end());
+    take_cancelled_before(std::numeric_limits<std::uint32_t>::max(), 0);
 
     std::size_t bytes = kHeader;
     for (const Batch* b : batches_)
@@ -205,21 +191,41 @@ rocksdb::WriteBatch GroupCommit::merge(std::uint64_t& cancelled, std::uint64_t& 
     auto next = actions_.begin();
     for (std::uint32_t bi = 0; bi < batches_.size(); ++bi) {
         const Batch& b = *batches_[bi];
-        const auto first = next;
-        while (next != actions_.end() && next->batch == bi)
-            ++next;
         if (!b.wb_) continue;
-        if (first == next) {
+        if (next == actions_.end() || next->batch != bi) {
             append_records(rep, *b.wb_);
             count += b.wb_->Count();
             continue;
         }
-        rocksdb::WriteBatch kept;
-        Filter filter(kept, std::span<const Action>(first, next), *this);
-        const rocksdb::Status s = b.wb_->Iterate(&filter);
-        if (!s.ok()) throw std::logic_error("tapmq persist: cannot filter a batch: " + s.ToString());
-        append_records(rep, kept);
-        count += kept.Count();
+        // Copies the records as they are, in spans, leaving out or replacing those with an action.
+        const std::string_view src(b.wb_->Data());
+        std::size_t pos = kHeader;
+        std::size_t kept_from = pos;
+        const std::uint32_t ops = b.wb_->Count();
+        for (std::uint32_t op = 0; op < ops; ++op) {
+            const std::size_t end = record_end(src, pos);
+            if (next != actions_.end() && next->batch == bi && next->op == op) {
+                rep.append(src.substr(kept_from, pos - kept_from));
+                if (next->range >= 0) {
+                    const Run& r = runs_[static_cast<std::size_t>(next->range)];
+                    const std::string from = queue_key(r.prefix, r.lo);
+                    const std::string to = queue_key(r.prefix, r.hi + 1);
+                    rep.push_back(0xF);  // kTypeRangeDeletion
+                    put_varint32(rep, from.size());
+                    rep.append(from);
+                    put_varint32(rep, to.size());
+                    rep.append(to);
+                    ++count;
+                }
+                ++next;
+                kept_from = end;
+            } else {
+                ++count;
+            }
+            pos = end;
+        }
+        if (pos != src.size()) throw std::logic_error("tapmq persist: write batch count mismatch");
+        rep.append(src.substr(kept_from, pos - kept_from));
     }
     for (int i = 0; i < 4; ++i)
         rep[8 + static_cast<std::size_t>(i)] = static_cast<char>((count >> (8 * i)) & 0xff);

@@ -37,7 +37,6 @@ class GroupCommit {
     rocksdb::WriteBatch merge(std::uint64_t& cancelled, std::uint64_t& ranges);
 
   private:
-    class Filter;
     struct Op {
         std::uint32_t batch;
         std::uint32_t op;
@@ -63,9 +62,6 @@ class GroupCommit {
         std::uint32_t batch;
         std::uint32_t op;
         std::int32_t range;  // -1: leave out; else write runs_[range] as a range erase instead
-        bool operator<(const Action& o) const noexcept {
-            return batch != o.batch ? batch < o.batch : op < o.op;
-        }
     };
     void find_cancelled();
     void note_queue_key(std::string_view key, Batch::Transient::Role role, std::uint32_t batch,
