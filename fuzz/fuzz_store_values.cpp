@@ -5,8 +5,8 @@
 // (or a key to parse); with its high bit set, the last four bytes are first replaced by the checksum
 // of the rest, so that the fuzzer explores what lies behind the CRC check too. DecodeError is how bad input
 // is refused; any other exception, a sanitizer report or a failed CHECK is a finding. Checked: whatever
-// decodes encodes again to bytes that decode to the same record (format 1 queue entries come back in format
-// 2, holding the same fields).
+// decodes encodes again to bytes that decode to the same record (queue entries of value versions 1 and 2
+// come back as version 3, holding the same fields).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -53,6 +53,7 @@ void decode(std::uint8_t selector, std::string_view v) {
         case 3: {
             const StoredOutgoing o = decode_outgoing(v);
             CHECK(!(o.message && o.message_id != 0));
+            CHECK(!(o.message && o.message->id != 0));
             CHECK(decode_outgoing(encode_outgoing(o)) == o);
             break;
         }

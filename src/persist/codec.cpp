@@ -26,6 +26,17 @@ void put_u64(std::string& out, std::uint64_t v) {
 void put_i64(std::string& out, std::int64_t v) {
     put_u64(out, static_cast<std::uint64_t>(v));
 }
+void put_varint(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+void put_short_str(std::string& out, std::string_view s) {
+    put_varint(out, s.size());
+    out.append(s);
+}
 void put_str(std::string& out, std::string_view s) {
     if (s.size() > std::numeric_limits<std::uint32_t>::max()) throw std::invalid_argument("string too long");
     put_u32(out, static_cast<std::uint32_t>(s.size()));
@@ -51,6 +62,23 @@ class Reader {
         auto b = u8();
         if (b > 1) throw DecodeError("bad boolean");
         return b == 1;
+    }
+    std::uint64_t varint() {
+        std::uint64_t v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            const std::uint8_t b = u8();
+            if (shift == 63 && b > 1) break;
+            v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return v;
+        }
+        throw DecodeError("bad varint");
+    }
+    std::string_view short_str() { return take(varint()); }
+    std::string_view take(std::uint64_t n) {
+        need(n);
+        auto v = s_.substr(pos_, n);
+        pos_ += n;
+        return v;
     }
     std::string_view str() {
         std::size_t n = u32();
@@ -274,28 +302,66 @@ std::string encode_subscription(std::uint8_t options, std::uint32_t identifier) 
     return finish_value(std::move(v));
 }
 
+// Outgoing value version 3: one flags byte, the packet id, then only what is there, lengths as
+// varints. A queue record is written for every message queued for a persistent session, so its
+// size is most of what the log, the memtable and its flush handle per message.
+namespace outgoing_v3 {
+constexpr std::uint8_t kStageShift = 3;
+constexpr std::uint8_t kRetain = 1u << 2;
+constexpr std::uint8_t kInline = 1u << 5;
+constexpr std::uint8_t kById = 1u << 6;
+constexpr std::uint8_t kExtras = 1u << 7;  // subscription ids or a share name follow
+// The inline message's own flags byte.
+constexpr std::uint8_t kMsgRetain = 1u << 2;
+constexpr std::uint8_t kMsgExpiry = 1u << 3;
+constexpr std::uint8_t kMsgProperties = 1u << 4;
+constexpr std::uint8_t kMsgKnown = 0x03 | kMsgRetain | kMsgExpiry | kMsgProperties;
+}  // namespace outgoing_v3
+
 std::string encode_outgoing(const OutgoingView& o) {
+    using namespace outgoing_v3;
     check_qos(o.qos);
     if (o.stage > 3) throw std::invalid_argument("tapmq persist: outgoing stage > 3");
     if (o.message && o.message_id != 0)
         throw std::invalid_argument(
             "tapmq persist: an outgoing entry holds its message or names it, not both");
-    if (o.subscription_ids.size() > std::numeric_limits<std::uint32_t>::max())
-        throw std::invalid_argument("tapmq persist: too many subscription ids");
-    const std::size_t size = 8 + 3 + 2 + 4 + 4 * o.subscription_ids.size() + 4 + o.share.size() + 1 +
-                             (o.message ? message_body_size(*o.message) : 0) + 4;
+    if (o.message && o.message->id != 0)
+        throw std::invalid_argument("tapmq persist: a message held in an outgoing entry has no id");
+    if (o.message) check_qos(o.message->qos);
+    const bool extras = !o.subscription_ids.empty() || !o.share.empty();
+    std::size_t size = 1 + 2 + 10 + 4;
+    if (extras) size += 5 + 5 * o.subscription_ids.size() + 5 + o.share.size();
+    if (o.message) {
+        const MessageView& m = *o.message;
+        size += 1 + 5 + m.topic.size() + 5 + m.payload.size() + 5 + m.properties.size() + 8;
+    }
     auto v = begin_value(kOutgoingValueVersion, size);
-    put_u64(v, o.message_id);
-    put_u8(v, o.qos);
-    put_u8(v, o.retain ? 1 : 0);
-    put_u8(v, o.stage);
+    std::uint8_t flags = static_cast<std::uint8_t>(o.qos | (o.stage << kStageShift));
+    if (o.retain) flags |= kRetain;
+    if (o.message) flags |= kInline;
+    if (o.message_id != 0) flags |= kById;
+    if (extras) flags |= kExtras;
+    put_u8(v, flags);
     put_u16(v, o.packet_id);
-    put_u32(v, static_cast<std::uint32_t>(o.subscription_ids.size()));
-    for (auto id : o.subscription_ids)
-        put_u32(v, id);
-    put_str(v, o.share);
-    put_u8(v, o.message ? 1 : 0);
-    if (o.message) write_message_body(v, *o.message);
+    if (o.message_id != 0) put_varint(v, o.message_id);
+    if (extras) {
+        put_varint(v, o.subscription_ids.size());
+        for (auto id : o.subscription_ids)
+            put_varint(v, id);
+        put_short_str(v, o.share);
+    }
+    if (o.message) {
+        const MessageView& m = *o.message;
+        std::uint8_t mflags = m.qos;
+        if (m.retain) mflags |= kMsgRetain;
+        if (m.expires_at_unix_ms) mflags |= kMsgExpiry;
+        if (!m.properties.empty()) mflags |= kMsgProperties;
+        put_u8(v, mflags);
+        put_short_str(v, m.topic);
+        put_short_str(v, m.payload);
+        if (!m.properties.empty()) put_short_str(v, m.properties);
+        if (m.expires_at_unix_ms) put_i64(v, *m.expires_at_unix_ms);
+    }
     return finish_value(std::move(v));
 }
 
@@ -353,9 +419,10 @@ SubscriptionValue decode_subscription(std::string_view v) {
     return s;
 }
 
-StoredOutgoing decode_outgoing(std::string_view v) {
-    std::uint8_t version = 0;
-    Reader r(open_value(v, &version, kValueVersion, kOutgoingValueVersion));
+namespace {
+
+// Value versions 1 (format 1) and 2: fixed-width fields.
+StoredOutgoing decode_outgoing_fixed(Reader& r, std::uint8_t version, std::size_t value_size) {
     StoredOutgoing o;
     o.message_id = r.u64();
     o.qos = r.u8();
@@ -365,15 +432,66 @@ StoredOutgoing decode_outgoing(std::string_view v) {
     if (o.stage > 3) throw DecodeError("bad stage");
     o.packet_id = r.u16();
     std::uint32_t n = r.u32();
-    if (n > v.size() / 4) throw DecodeError("truncated");
+    if (n > value_size / 4) throw DecodeError("truncated");
     o.subscription_ids.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i)
         o.subscription_ids.push_back(r.u32());
     o.share = r.str();
-    if (version >= kOutgoingValueVersion && r.boolean()) {
+    if (version >= 2 && r.boolean()) {
         o.message = read_message_body(r);
         if (o.message_id != 0) throw DecodeError("message both inline and by id");
+        if (o.message->id != 0) throw DecodeError("inline message with an id");
     }
+    return o;
+}
+
+StoredOutgoing decode_outgoing_v3(Reader& r, std::size_t value_size) {
+    using namespace outgoing_v3;
+    StoredOutgoing o;
+    const std::uint8_t flags = r.u8();
+    o.qos = flags & 0x03;
+    if (o.qos > 2) throw DecodeError("bad qos");
+    o.retain = (flags & kRetain) != 0;
+    o.stage = (flags >> kStageShift) & 0x03;
+    o.packet_id = r.u16();
+    if ((flags & kInline) != 0 && (flags & kById) != 0) throw DecodeError("message both inline and by id");
+    if ((flags & kById) != 0) {
+        o.message_id = r.varint();
+        if (o.message_id == 0) throw DecodeError("message id 0");
+    }
+    if ((flags & kExtras) != 0) {
+        const std::uint64_t n = r.varint();
+        if (n > value_size) throw DecodeError("truncated");
+        o.subscription_ids.reserve(n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const std::uint64_t id = r.varint();
+            if (id > std::numeric_limits<std::uint32_t>::max()) throw DecodeError("bad subscription id");
+            o.subscription_ids.push_back(static_cast<std::uint32_t>(id));
+        }
+        o.share = r.short_str();
+    }
+    if ((flags & kInline) != 0) {
+        const std::uint8_t mflags = r.u8();
+        if ((mflags & ~kMsgKnown) != 0 || (mflags & 0x03) > 2) throw DecodeError("bad message flags");
+        StoredMessage m;
+        m.qos = mflags & 0x03;
+        m.retain = (mflags & kMsgRetain) != 0;
+        m.topic = r.short_str();
+        m.payload = r.short_str();
+        if ((mflags & kMsgProperties) != 0) m.properties = r.short_str();
+        if ((mflags & kMsgExpiry) != 0) m.expires_at_unix_ms = r.i64();
+        o.message = std::move(m);
+    }
+    return o;
+}
+
+}  // namespace
+
+StoredOutgoing decode_outgoing(std::string_view v) {
+    std::uint8_t version = 0;
+    Reader r(open_value(v, &version, kValueVersion, kOutgoingValueVersion));
+    StoredOutgoing o =
+        version >= 3 ? decode_outgoing_v3(r, v.size()) : decode_outgoing_fixed(r, version, v.size());
     r.end();
     return o;
 }

@@ -25,9 +25,10 @@ const char* kind_name(Kind k);
 inline constexpr std::string_view kMetaPrefix = "meta/";
 inline constexpr std::string_view kFormatKey = "meta/format";
 inline constexpr std::uint8_t kValueVersion = 1;
-// Outgoing entries are written with value version 2 (the message may follow, inline); version 1
-// entries (format 1 stores) have no such field and are still read.
-inline constexpr std::uint8_t kOutgoingValueVersion = 2;
+// Outgoing entries are written with value version 3 (flags, then only the fields present, lengths as
+// varints). Versions 1 (format 1: no inline message) and 2 (fixed-width fields, written by format 2)
+// are still read.
+inline constexpr std::uint8_t kOutgoingValueVersion = 3;
 
 // A key or value that cannot be decoded. what() says what is wrong, without the key kind (the caller
 // adds it).

@@ -501,7 +501,8 @@ struct Store::Impl {
         } catch (const DecodeError& e) {
             fail(std::string("corrupt: cannot decode the meta/format marker: ") + e.what(), true);
         }
-        if (format == 1) {  // readable as it is; later writes may use format 2 records
+        if (format < kFormatVersion &&
+            format >= 1) {  // readable as it is; later writes use this format's records
             rocksdb::WriteOptions wo;
             wo.sync = true;
             s = db->Put(wo, std::string(kFormatKey), encode_format(kFormatVersion));

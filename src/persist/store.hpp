@@ -194,8 +194,9 @@ class Store {
 };
 
 // The value of the `meta/format` key this code writes and understands.
-// 2: outgoing entries may hold their message inline. A format 1 store is read as it is and marked 2
-// when opened (a tapmqd that reads only format 1 then refuses it instead of misreading it).
-inline constexpr std::uint32_t kFormatVersion = 2;
+// 2: outgoing entries may hold their message inline. 3: outgoing entries are written compactly
+// (value version 3). A format 1 or 2 store is read as it is and marked 3 when opened (a tapmqd that
+// reads only older formats then refuses it instead of misreading it).
+inline constexpr std::uint32_t kFormatVersion = 3;
 
 }  // namespace tapmq::persist

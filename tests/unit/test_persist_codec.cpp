@@ -165,6 +165,70 @@ TEST(PersistCodec, FormatOneOutgoingEntriesAreStillRead) {
     EXPECT_THROW(decode_outgoing(framed), DecodeError);
 }
 
+// A value with the given version byte, body and checksum.
+std::string framed_value(char version, const std::string& body) {
+    std::string v(1, version);
+    v += body;
+    const std::uint32_t crc = crc32c(v.data(), v.size());
+    for (int i = 3; i >= 0; --i)
+        v.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+    return v;
+}
+
+std::string be_bytes(std::uint64_t x, int bytes) {
+    std::string out;
+    for (int i = bytes - 1; i >= 0; --i)
+        out.push_back(static_cast<char>((x >> (8 * i)) & 0xff));
+    return out;
+}
+
+TEST(PersistCodec, FormatTwoOutgoingEntriesAreStillRead) {
+    // Value version 2 (format 2 stores): fixed-width fields, the message inline after a flag.
+    std::string body = be_bytes(0, 8) + std::string("\x02\x01\x01", 3) + be_bytes(9, 2) + be_bytes(0, 4) +
+                       be_bytes(0, 4) + "\x01";
+    body += be_bytes(0, 8) + be_bytes(3, 4) + "a/b" + be_bytes(2, 4) + "hi" + std::string("\x02\x01", 2) +
+            be_bytes(1, 4) + "p" + std::string("\x01", 1) + be_bytes(5000, 8);
+    StoredMessage m = tapmq::persist::testing::make_message(0, "a/b", "hi");
+    m.qos = 2;
+    m.retain = true;
+    m.properties = "p";
+    m.expires_at_unix_ms = 5000;
+    StoredOutgoing expected{0, 2, true, 1, 9, {}, "", m};
+    EXPECT_EQ(decode_outgoing(framed_value(2, body)), expected);
+}
+
+TEST(PersistCodec, AQueueRecordHoldingItsMessageIsCompact) {
+    // What a durable QoS 1 message costs per queue record: flags, packet id, topic and payload with
+    // one-byte lengths, the version byte and the checksum; nothing for absent fields.
+    const std::string topic = "tapmq-bench/1234/p17";
+    const std::string payload(16, 'x');
+    StoredOutgoing o{0, 1, false, 1, 513, {}, "", tapmq::persist::testing::make_message(0, topic, payload)};
+    o.message->qos = 1;
+    const std::string v = encode_outgoing(o);
+    EXPECT_EQ(v.size(), 1 + 1 + 2 + 1 + 1 + topic.size() + 1 + payload.size() + 4);
+    EXPECT_EQ(decode_outgoing(v), o);
+    // Subscription ids, a share name, a message by id and an expiry are kept when present.
+    StoredOutgoing rich{1ull << 40, 2, true, 3, 65535, {1, 268435455}, "group", std::nullopt};
+    EXPECT_EQ(decode_outgoing(encode_outgoing(rich)), rich);
+    o.message->expires_at_unix_ms = -3;
+    o.message->retain = true;
+    EXPECT_EQ(decode_outgoing(encode_outgoing(o)), o);
+}
+
+TEST(PersistCodec, CompactQueueRecordsRejectWhatTheyCannotHold) {
+    StoredOutgoing with_id{0, 1, false, 1, 7, {}, "", tapmq::persist::testing::make_message(5, "t", "p")};
+    EXPECT_THROW(encode_outgoing(with_id), std::invalid_argument);  // an inline message has no id
+    // Flags naming QoS 3, both an inline message and an id, or unknown message flags.
+    EXPECT_THROW(decode_outgoing(framed_value(3, std::string("\x03", 1) + be_bytes(1, 2))), DecodeError);
+    EXPECT_THROW(decode_outgoing(framed_value(3, std::string("\x61", 1) + be_bytes(1, 2) + "\x05")),
+                 DecodeError);
+    EXPECT_THROW(decode_outgoing(framed_value(3, std::string("\x21", 1) + be_bytes(1, 2) + "\x20\x01t\x01p")),
+                 DecodeError);
+    // A length running past the end.
+    EXPECT_THROW(decode_outgoing(framed_value(3, std::string("\x21", 1) + be_bytes(1, 2) + "\x01\x09t\x01p")),
+                 DecodeError);
+}
+
 TEST(PersistCodec, EveryBitFlipAndTruncationIsDetected) {
     StoredOutgoing o{9, 2, true, 2, 12, {1, 2, 3}, "shared", std::nullopt};
     const auto good = encode_outgoing(o);
