@@ -227,23 +227,41 @@ TEST_F(PersistGroup, CancellingKeepsTheOrderOfEverythingElse) {
 
 // Erases of consecutive queue records of one session become one range erase.
 
-std::vector<std::pair<std::string, std::uint64_t>> queue_keys(const Collected& c) {
-    std::vector<std::pair<std::string, std::uint64_t>> keys;
+using QueueKeys = std::vector<std::pair<std::string, std::uint64_t>>;
+
+QueueKeys queue_keys(const Collected& c) {
+    QueueKeys keys;
     for (const auto& [client, seq, rec] : c.outgoing_list)
         keys.emplace_back(client, seq);
     return keys;
 }
 
-TEST_F(PersistGroup, ConsecutiveErasesOfOneSessionAreWrittenAsOneRange) {
-    Batch old;
-    for (std::uint64_t seq = 1; seq <= 5; ++seq)
-        old.put_outgoing("c", seq, kInFlight);
-    for (std::uint64_t seq = 1; seq <= 3; ++seq)
-        old.put_outgoing("d", seq, kInFlight);
-    old.put_outgoing("cc", 2, kInFlight);  // another client whose id starts with "c"
-    s->submit(std::move(old));
-    s->flush();
-    HeldWriter held(*s);
+struct PersistRanges : Fixture {
+    // Queue records already in the log (written by earlier groups).
+    void on_disk(const QueueKeys& keys) {
+        Batch old;
+        for (const auto& [client, seq] : keys)
+            old.put_outgoing(client, seq, kInFlight);
+        s->submit(std::move(old));
+        s->flush();
+    }
+    // Submits the batches as one group and returns what the store counted for it.
+    Store::Stats one_group(std::initializer_list<Batch*> batches) {
+        HeldWriter held(*s);
+        for (Batch* b : batches)
+            s->submit(std::move(*b));
+        const auto before = s->stats();
+        held.release();
+        s->flush();
+        const auto after = s->stats();
+        return {after.batches - before.batches,     after.writes - before.writes,
+                after.syncs - before.syncs,         after.bytes - before.bytes,
+                after.cancelled - before.cancelled, after.ranges - before.ranges};
+    }
+};
+
+TEST_F(PersistRanges, ConsecutiveErasesOfOneSessionAreWrittenAsOneRange) {
+    on_disk({{"c", 1}, {"c", 2}, {"c", 3}, {"c", 4}, {"c", 5}, {"d", 1}, {"d", 2}, {"d", 3}, {"cc", 2}});
     Batch a;  // acknowledged in order, in two reads, interleaved with another client's
     a.erase_outgoing("c", 1);
     a.erase_outgoing("c", 2);
@@ -251,90 +269,51 @@ TEST_F(PersistGroup, ConsecutiveErasesOfOneSessionAreWrittenAsOneRange) {
     b.erase_outgoing("d", 2);
     b.erase_outgoing("c", 3);
     b.erase_outgoing("c", 4);
-    s->submit(std::move(a));
-    s->submit(std::move(b));
-    const auto before = s->stats();
-    held.release();
-    s->flush();
-    EXPECT_EQ(s->stats().ranges - before.ranges, 1u);  // c 1-4; d 2 stays a point erase
-    auto c = reopen();
-    const std::vector<std::pair<std::string, std::uint64_t>> expected{
-        {"c", 5}, {"d", 1}, {"d", 3}, {"cc", 2}};  // key order: the client id's length comes first
-    EXPECT_EQ(queue_keys(c), expected);
+    EXPECT_EQ(one_group({&a, &b}).ranges, 1u);  // c 1-4; d 2 stays a point erase
+    // In key order: the client id's length comes first.
+    EXPECT_EQ(queue_keys(reopen()), (QueueKeys{{"c", 5}, {"d", 1}, {"d", 3}, {"cc", 2}}));
 }
 
-TEST_F(PersistGroup, ARangeTakesInTheCancelledErasesAmongIt) {
-    Batch old;
-    old.put_outgoing("c", 1, kInFlight);
-    old.put_outgoing("c", 2, kInFlight);
-    s->submit(std::move(old));
-    s->flush();
-    HeldWriter held(*s);
+TEST_F(PersistRanges, ARangeTakesInTheCancelledErasesAmongIt) {
+    on_disk({{"c", 1}, {"c", 2}});
     Batch a;
     a.create_outgoing("c", 3, kInFlight);
     Batch b;
     b.erase_outgoing("c", 1);
     b.erase_outgoing("c", 2);
     b.erase_outgoing("c", 3);  // cancels the create
-    s->submit(std::move(a));
-    s->submit(std::move(b));
-    const auto before = s->stats();
-    held.release();
-    s->flush();
-    const auto after = s->stats();
-    EXPECT_EQ(after.ranges - before.ranges, 1u);
-    EXPECT_EQ(after.cancelled - before.cancelled, 2u);
+    const auto st = one_group({&a, &b});
+    EXPECT_EQ(st.ranges, 1u);
+    EXPECT_EQ(st.cancelled, 2u);
     EXPECT_TRUE(reopen().outgoing_list.empty());
 }
 
-TEST_F(PersistGroup, OneWrittenEraseAmongCancelledOnesStaysAPointErase) {
-    Batch old;
-    old.put_outgoing("c", 1, kInFlight);
-    old.put_outgoing("c", 5, kInFlight);
-    s->submit(std::move(old));
-    s->flush();
-    HeldWriter held(*s);
+TEST_F(PersistRanges, OneWrittenEraseAmongCancelledOnesStaysAPointErase) {
+    on_disk({{"c", 1}, {"c", 5}});
     Batch a;
     a.create_outgoing("c", 2, kInFlight);
     a.erase_outgoing("c", 1);
     a.erase_outgoing("c", 2);
-    s->submit(std::move(a));
-    const auto before = s->stats();
-    held.release();
-    s->flush();
-    EXPECT_EQ(s->stats().ranges - before.ranges, 0u);
-    auto c = reopen();
-    const std::vector<std::pair<std::string, std::uint64_t>> expected{{"c", 5}};
-    EXPECT_EQ(queue_keys(c), expected);
+    EXPECT_EQ(one_group({&a}).ranges, 0u);
+    EXPECT_EQ(queue_keys(reopen()), (QueueKeys{{"c", 5}}));
 }
 
-TEST_F(PersistGroup, NoRangeCoversAQueueRecordWrittenAgainAfterItsErase) {
+TEST_F(PersistRanges, NoRangeCoversAQueueRecordWrittenAgainAfterItsErase) {
     // A session ended and a new one under the same client id numbering its queue from 1 again, all
     // in one group: a range over the old numbers, written in place of the last erase, would remove
     // the new session's record.
-    Batch old;
-    old.put_outgoing("c", 1, kInFlight);
-    old.put_outgoing("c", 2, kInFlight);
-    s->submit(std::move(old));
-    s->flush();
-    HeldWriter held(*s);
+    on_disk({{"c", 1}, {"c", 2}});
     Batch a;
     a.erase_outgoing("c", 1);
     Batch b;
     b.create_outgoing("c", 1, kQueued);  // the new session's first record
-    Batch c2;
-    c2.erase_outgoing("c", 2);
-    s->submit(std::move(a));
-    s->submit(std::move(b));
-    s->submit(std::move(c2));
-    const auto before = s->stats();
-    held.release();
-    s->flush();
-    EXPECT_EQ(s->stats().ranges - before.ranges, 0u);
-    auto c = reopen();
-    ASSERT_EQ(c.outgoing_list.size(), 1u);
-    EXPECT_EQ(std::get<1>(c.outgoing_list[0]), 1u);
-    EXPECT_EQ(std::get<2>(c.outgoing_list[0]), kQueued);
+    Batch c;
+    c.erase_outgoing("c", 2);
+    EXPECT_EQ(one_group({&a, &b, &c}).ranges, 0u);
+    auto after = reopen();
+    ASSERT_EQ(after.outgoing_list.size(), 1u);
+    EXPECT_EQ(std::get<1>(after.outgoing_list[0]), 1u);
+    EXPECT_EQ(std::get<2>(after.outgoing_list[0]), kQueued);
 }
 
 }  // namespace
