@@ -212,9 +212,19 @@ std::string subscription_key(std::string_view client_id, std::string_view filter
     return k;
 }
 
+void append_outgoing_key(std::string& out, std::string_view client_id, std::uint64_t seq) {
+    if (client_id.size() > std::numeric_limits<std::uint32_t>::max())
+        throw std::invalid_argument("tapmq persist: client id too long");
+    out.push_back(static_cast<char>(Kind::Outgoing));
+    put_u32(out, static_cast<std::uint32_t>(client_id.size()));
+    out.append(client_id);
+    put_u64(out, seq);
+}
+
 std::string outgoing_key(std::string_view client_id, std::uint64_t seq) {
-    auto k = client_prefix(Kind::Outgoing, client_id, 8);
-    put_u64(k, seq);
+    std::string k;
+    k.reserve(1 + 4 + client_id.size() + 8);
+    append_outgoing_key(k, client_id, seq);
     return k;
 }
 
@@ -319,6 +329,12 @@ constexpr std::uint8_t kMsgKnown = 0x03 | kMsgRetain | kMsgExpiry | kMsgProperti
 }  // namespace outgoing_v3
 
 std::string encode_outgoing(const OutgoingView& o) {
+    std::string v;
+    encode_outgoing(o, v);
+    return v;
+}
+
+void encode_outgoing(const OutgoingView& o, std::string& v) {
     using namespace outgoing_v3;
     check_qos(o.qos);
     if (o.stage > 3) throw std::invalid_argument("tapmq persist: outgoing stage > 3");
@@ -335,7 +351,9 @@ std::string encode_outgoing(const OutgoingView& o) {
         const MessageView& m = *o.message;
         size += 1 + 5 + m.topic.size() + 5 + m.payload.size() + 5 + m.properties.size() + 8;
     }
-    auto v = begin_value(kOutgoingValueVersion, size);
+    v.clear();
+    v.reserve(1 + size);
+    put_u8(v, kOutgoingValueVersion);
     std::uint8_t flags = static_cast<std::uint8_t>(o.qos | (o.stage << kStageShift));
     if (o.retain) flags |= kRetain;
     if (o.message) flags |= kInline;
@@ -362,7 +380,7 @@ std::string encode_outgoing(const OutgoingView& o) {
         if (!m.properties.empty()) put_short_str(v, m.properties);
         if (m.expires_at_unix_ms) put_i64(v, *m.expires_at_unix_ms);
     }
-    return finish_value(std::move(v));
+    put_u32(v, crc32c(v.data(), v.size()));
 }
 
 std::string encode_outgoing(const StoredOutgoing& o) {

@@ -45,6 +45,7 @@ std::string retained_key(std::string_view topic);
 std::string client_key(Kind kind, std::string_view client_id);
 std::string subscription_key(std::string_view client_id, std::string_view filter);
 std::string outgoing_key(std::string_view client_id, std::uint64_t seq);
+void append_outgoing_key(std::string& out, std::string_view client_id, std::uint64_t seq);
 std::string incoming_qos2_key(std::string_view client_id, std::uint16_t packet_id);
 // The smallest key greater than every key that starts with `prefix` (prefix must not be all 0xff).
 std::string prefix_end(std::string_view prefix);
@@ -65,6 +66,8 @@ std::string encode_session(const StoredSession& s);  // the client id is in the 
 std::string encode_subscription(std::uint8_t options, std::uint32_t identifier);
 std::string encode_outgoing(const StoredOutgoing& o);
 std::string encode_outgoing(const OutgoingView& o);
+// The same into `out` (replacing what it held), reusing its capacity.
+void encode_outgoing(const OutgoingView& o, std::string& out);
 std::string encode_incoming_qos2();
 std::string encode_will(const StoredWill& w);
 std::string encode_format(std::uint32_t format_version);

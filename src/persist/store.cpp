@@ -197,6 +197,14 @@ std::string_view Batch::note(Transient::Role role, std::string_view key) {
     return std::string_view(transient_keys_).substr(begin);
 }
 
+std::string_view Batch::note_outgoing(Transient::Role role, std::string_view client_id, std::uint64_t seq) {
+    const auto begin = static_cast<std::uint32_t>(transient_keys_.size());
+    append_outgoing_key(transient_keys_, client_id, seq);
+    const auto size = static_cast<std::uint32_t>(transient_keys_.size() - begin);
+    transients_.push_back({static_cast<std::uint32_t>(wb().Count()), begin, size, role});
+    return std::string_view(transient_keys_).substr(begin);
+}
+
 void Batch::put_message(const StoredMessage& m) {
     put_message(MessageView::of(m));
 }
@@ -246,8 +254,11 @@ void Batch::erase_subscription(std::string_view client_id, std::string_view filt
 
 void Batch::write_outgoing(Transient::Role role, std::string_view client_id, std::uint64_t seq,
                            const OutgoingView& o) {
-    const std::string value = encode_outgoing(o);  // validates before anything is noted
-    check(wb().Put(note(role, outgoing_key(client_id, seq)), value));
+    // One record per message queued for a persistent session: encoded into a buffer the thread
+    // keeps, the key written straight into the notes (validated before anything is noted).
+    thread_local std::string value;
+    encode_outgoing(o, value);
+    check(wb().Put(note_outgoing(role, client_id, seq), value));
 }
 void Batch::put_outgoing(std::string_view client_id, std::uint64_t seq, const StoredOutgoing& o) {
     MessageView m;
@@ -264,7 +275,7 @@ void Batch::create_outgoing(std::string_view client_id, std::uint64_t seq, const
     write_outgoing(Transient::Create, client_id, seq, o);
 }
 void Batch::erase_outgoing(std::string_view client_id, std::uint64_t seq) {
-    check(wb().Delete(note(Transient::Erase, outgoing_key(client_id, seq))));
+    check(wb().Delete(note_outgoing(Transient::Erase, client_id, seq)));
 }
 
 void Batch::put_incoming_qos2(std::string_view client_id, std::uint16_t packet_id) {

@@ -123,6 +123,8 @@ class Batch {
                         const OutgoingView& o);
     // Records an operation on `key` (appended to transient_keys_); returns the key as stored there.
     std::string_view note(Transient::Role role, std::string_view key);
+    // The same for a queue record's key, written in place.
+    std::string_view note_outgoing(Transient::Role role, std::string_view client_id, std::uint64_t seq);
     std::unique_ptr<rocksdb::WriteBatch> wb_;  // created on first use; null when empty or moved from
     std::vector<Transient> transients_;
     std::string transient_keys_;
