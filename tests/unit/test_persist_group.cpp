@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <random>
 
 #include "persist/store.hpp"
 #include "test_persist_util.hpp"
@@ -314,6 +316,65 @@ TEST_F(PersistRanges, NoRangeCoversAQueueRecordWrittenAgainAfterItsErase) {
     ASSERT_EQ(after.outgoing_list.size(), 1u);
     EXPECT_EQ(std::get<1>(after.outgoing_list[0]), 1u);
     EXPECT_EQ(std::get<2>(after.outgoing_list[0]), kQueued);
+}
+
+// Random groups against a model of the store: whatever cancels out or becomes a range, the queue
+// records after the group are those that applying every operation in order leaves.
+TEST_F(PersistRanges, RandomGroupsLeaveWhatApplyingEveryOperationInOrderLeaves) {
+    using Key = std::pair<std::string, std::uint64_t>;
+    std::map<Key, StoredOutgoing> model;  // what is in the store
+    std::mt19937 rng(20261125);
+    const std::vector<std::string> clients{"a", "ab"};
+    std::map<std::string, std::uint64_t> next_seq;  // per client, as a session numbers its queue
+    std::uint16_t version = 0;
+    std::uint64_t ranges = 0;
+    std::uint64_t cancelled = 0;
+    const auto record = [&version](std::uint8_t stage) {
+        return StoredOutgoing{7, 1, false, stage, ++version, {}, "", std::nullopt};
+    };
+    for (int group = 0; group < 100; ++group) {
+        std::vector<Batch> batches(1 + rng() % 6);
+        for (Batch& b : batches) {
+            for (int op = 0, ops = 1 + static_cast<int>(rng() % 16); op < ops; ++op) {
+                const std::string& c = clients[rng() % clients.size()];
+                std::vector<std::uint64_t> live;
+                for (const auto& [k, v] : model)
+                    if (k.first == c) live.push_back(k.second);
+                const unsigned pick = rng() % 100;
+                if (pick < 40 || live.empty()) {  // a new record, numbered after the session's last
+                    const std::uint64_t seq = ++next_seq[c];
+                    model[{c, seq}] = record(1);
+                    b.create_outgoing(c, seq, model[{c, seq}]);
+                } else if (pick < 80) {  // acknowledged: mostly the oldest, often another
+                    const std::uint64_t seq = rng() % 2 == 0 ? live[rng() % live.size()] : live.front();
+                    model.erase({c, seq});
+                    b.erase_outgoing(c, seq);
+                } else if (pick < 85) {  // rewritten (PUBREC)
+                    const std::uint64_t seq = live[rng() % live.size()];
+                    model[{c, seq}] = record(3);
+                    b.put_outgoing(c, seq, model[{c, seq}]);
+                } else {  // the session ends; a new one numbers its queue from 1 again
+                    std::erase_if(model, [&c](const auto& e) { return e.first.first == c; });
+                    next_seq[c] = 0;
+                    b.erase_session(c);
+                }
+            }
+        }
+        HeldWriter held(*s);
+        for (Batch& b : batches)
+            s->submit(std::move(b));
+        held.release();
+        s->flush();
+        ranges += s->stats().ranges;  // counted per opening
+        cancelled += s->stats().cancelled;
+        std::map<Key, StoredOutgoing> stored;
+        for (auto& [client, seq, rec] : reopen().outgoing_list)
+            stored[{client, seq}] = rec;
+        ASSERT_EQ(stored, model) << "after group " << group;
+    }
+    // The groups did take both shortcuts.
+    EXPECT_GT(ranges, 0u);
+    EXPECT_GT(cancelled, 0u);
 }
 
 }  // namespace
