@@ -83,18 +83,17 @@ std::size_t record_end(std::string_view rep, std::size_t pos) {
 
 }  // namespace
 
-void GroupCommit::note_queue_key(std::string_view key, Batch::Transient::Role role, std::uint32_t batch,
-                                 std::uint32_t op, bool cancelled) {
-    std::string_view prefix;
-    std::uint64_t seq = 0;
-    if (!split_queue_key(key, prefix, seq)) return;
-    if (role != Batch::Transient::Erase) {
-        // Written again after an erase at or above it: numbers are being reused.
-        if (auto it = prefixes_.find(prefix); it != prefixes_.end() && seq <= it->second.max_erased)
-            it->second.reused = true;
-        return;
+GroupCommit::PrefixState& GroupCommit::state_of(std::string_view prefix) {
+    // A batch usually holds several records of one session: look the same prefix up once.
+    if (last_state_ == nullptr || prefix != last_prefix_) {
+        last_state_ = &prefixes_[prefix];  // node-based: the reference stays valid
+        last_prefix_ = prefix;
     }
-    PrefixState& st = prefixes_[prefix];
+    return *last_state_;
+}
+
+void GroupCommit::note_erase(PrefixState& st, std::string_view prefix, std::uint64_t seq, std::uint32_t batch,
+                             std::uint32_t op, bool cancelled) {
     if (seq > st.max_erased) st.max_erased = seq;
     Run* run = st.run >= 0 ? &runs_[static_cast<std::size_t>(st.run)] : nullptr;
     if (run == nullptr || run->hi == std::numeric_limits<std::uint64_t>::max() || seq != run->hi + 1) {
@@ -120,26 +119,37 @@ void GroupCommit::find_cancelled() {
     prefixes_.clear();
     runs_.clear();
     members_.clear();
+    last_state_ = nullptr;
     for (std::uint32_t bi = 0; bi < batches_.size(); ++bi) {
         const Batch& b = *batches_[bi];
         for (const Batch::Transient& t : b.transients_) {
             const std::string_view key(b.transient_keys_.data() + t.key_begin, t.key_size);
+            std::string_view prefix;
+            std::uint64_t seq = 0;
+            PrefixState* st = split_queue_key(key, prefix, seq) ? &state_of(prefix) : nullptr;
+            // Only a key this group created can cancel: for a session with no queue record created
+            // in the group, its rewrites and erases need no lookup.
+            const bool may_be_live = st == nullptr || st->created;
             switch (t.role) {
                 case Batch::Transient::Create:
                     chain_.push_back({bi, t.op, -1});
                     live_.insert_or_assign(key, static_cast<std::int32_t>(chain_.size() - 1));
-                    note_queue_key(key, t.role, bi, t.op, false);
+                    if (st != nullptr) {
+                        st->created = true;
+                        // Written again after an erase at or above it: numbers are being reused.
+                        if (seq <= st->max_erased) st->reused = true;
+                    }
                     break;
                 case Batch::Transient::Update:
-                    if (auto it = live_.find(key); it != live_.end()) {
+                    if (auto it = may_be_live ? live_.find(key) : live_.end(); it != live_.end()) {
                         chain_.push_back({bi, t.op, it->second});
                         it->second = static_cast<std::int32_t>(chain_.size() - 1);
                     }
-                    note_queue_key(key, t.role, bi, t.op, false);
+                    if (st != nullptr && seq <= st->max_erased) st->reused = true;
                     break;
                 case Batch::Transient::Erase: {
                     bool cancelled = false;
-                    if (auto it = live_.find(key); it != live_.end()) {
+                    if (auto it = may_be_live ? live_.find(key) : live_.end(); it != live_.end()) {
                         for (std::int32_t i = it->second; i >= 0;
                              i = chain_[static_cast<std::size_t>(i)].previous)
                             cancelled_.emplace_back(chain_[static_cast<std::size_t>(i)].batch,
@@ -148,7 +158,7 @@ void GroupCommit::find_cancelled() {
                         live_.erase(it);
                         cancelled = true;
                     }
-                    note_queue_key(key, t.role, bi, t.op, cancelled);
+                    if (st != nullptr) note_erase(*st, prefix, seq, bi, t.op, cancelled);
                     break;
                 }
             }

@@ -55,7 +55,8 @@ class GroupCommit {
     struct PrefixState {
         std::int32_t run = -1;  // its open run (index into runs_)
         std::uint64_t max_erased = 0;
-        bool reused = false;  // a queue key written after an erase of one at or above it
+        bool reused = false;   // a queue key written after an erase of one at or above it
+        bool created = false;  // a queue record of this session was created in the group
     };
     // What merge() does instead of copying an operation.
     struct Action {
@@ -64,8 +65,9 @@ class GroupCommit {
         std::int32_t range;  // -1: leave out; else write runs_[range] as a range erase instead
     };
     void find_cancelled();
-    void note_queue_key(std::string_view key, Batch::Transient::Role role, std::uint32_t batch,
-                        std::uint32_t op, bool cancelled);
+    PrefixState& state_of(std::string_view prefix);
+    void note_erase(PrefixState& st, std::string_view prefix, std::uint64_t seq, std::uint32_t batch,
+                    std::uint32_t op, bool cancelled);
     bool coalesced(const Run& r) const;
 
     std::vector<const Batch*> batches_;
@@ -74,6 +76,8 @@ class GroupCommit {
     std::vector<Op> chain_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> cancelled_;  // (batch, op)
     std::unordered_map<std::string_view, PrefixState> prefixes_;
+    std::string_view last_prefix_;  // the prefix state_of() looked up last, and its state
+    PrefixState* last_state_ = nullptr;
     std::vector<Run> runs_;
     struct Member {
         std::uint32_t batch;
