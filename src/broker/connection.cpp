@@ -304,19 +304,96 @@ void Connection::request_flush() {
     flush_requested_ = true;
     if (worker_.in_this_thread()) {
         worker_.defer_flush(shared_from_this());
+    } else if (Worker* here = Worker::current(); here != nullptr && transport_->sends_from_any_thread()) {
+        // Delivered from another worker: that worker writes the socket at the end of its round, so
+        // ours is not woken up for it (a thread hand-off costs more than the write).
+        here->defer_flush(shared_from_this());
     } else {
         boost::asio::post(worker_.context(), [self = shared_from_this()] { self->flush(); });
     }
 }
 
+bool Connection::output_waits_for_store_locked() const noexcept {
+    const Durability* d = broker_.durability();
+    return d != nullptr && needs_scope_ > (needs_durable_ ? d->durable() : d->submitted());
+}
+
+void Connection::finish_write_locked() noexcept {
+    write_in_progress_ = false;
+    std::string& writing = output_->writing;
+    writing.clear();
+    if (writing.capacity() > (1u << 20)) std::string().swap(writing);
+    // Nothing left and nothing grown (control packets fit in the strings themselves): an
+    // idle connection keeps no output buffers. A busy one keeps its grown ones.
+    constexpr std::size_t kInline = std::string().capacity();
+    if (output_->pending.empty() && output_->pending.capacity() == kInline && writing.capacity() == kInline) {
+        output_.reset();
+    }
+}
+
+void Connection::flush_from_elsewhere() {
+    auto self = shared_from_this();
+    std::string* writing = nullptr;
+    {
+        std::lock_guard lock(out_mutex_);
+        flush_requested_ = false;
+        if (write_in_progress_ || closed_ || !output_ || output_->pending.empty()) return;
+        if (output_waits_for_store_locked()) {
+            // Write-ahead: our own worker waits for the store (flush() below).
+            flush_requested_ = true;
+            boost::asio::post(worker_.context(), [self] { self->flush(); });
+            return;
+        }
+        writing = &output_->writing;
+        writing->swap(output_->pending);
+        needs_durable_ = false;
+        write_in_progress_ = true;
+        foreign_write_ = true;  // keeps the descriptor open (close_now) while the lock is not held
+        Stats::add(broker_.stats().bytes_sent, writing->size());
+    }
+    boost::system::error_code ec;
+    const std::size_t n = transport_->send_from_any_thread(boost::asio::buffer(*writing), ec);
+    bool after_write = false;
+    {
+        std::lock_guard lock(out_mutex_);
+        foreign_write_ = false;
+        if (closed_) {
+            // Closed meanwhile: the close left the descriptor to us.
+            boost::asio::post(worker_.context(), [self] { self->transport_->close(); });
+            return;
+        }
+        if (ec || n != writing->size()) {
+            // A full socket buffer or an error: our own worker finishes (or fails) the write.
+            boost::asio::post(worker_.context(), [self, ec, n] {
+                if (ec) {
+                    self->on_written(ec, n);
+                } else {
+                    self->transport_->async_write(boost::asio::buffer(self->output_->writing) + n, self);
+                }
+            });
+            return;
+        }
+        finish_write_locked();
+        if (output_ && !output_->pending.empty()) request_flush();  // appended while we wrote
+        // What on_written does besides: a session that waits for room in the buffer, a close that
+        // waits for the output to drain.
+        after_write = close_when_flushed_ || (session_ && session_->backlog() != 0);
+    }
+    if (after_write) boost::asio::post(worker_.context(), [self] { self->after_write(); });
+}
+
 void Connection::flush() {
+    if (!worker_.in_this_thread()) {
+        flush_from_elsewhere();
+        return;
+    }
     bool close = false;
     {
         std::lock_guard lock(out_mutex_);
         flush_requested_ = false;
         if (write_in_progress_ || closed_) return;
-        Durability* d = broker_.durability();
-        if (d != nullptr && needs_scope_ > (needs_durable_ ? d->durable() : d->submitted())) {
+        if (output_waits_for_store_locked()) {
+            Durability* d = broker_.durability();
             // Write-ahead: these bytes speak of state that is not on disk (or not submitted) yet.
             if (!waiting_scope_) {
                 waiting_scope_ = true;
@@ -354,22 +431,16 @@ void Connection::flush() {
 void Connection::on_written(const boost::system::error_code& ec, std::size_t) {
     {
         std::lock_guard lock(out_mutex_);
-        write_in_progress_ = false;
-        std::string& writing = output_->writing;
-        writing.clear();
-        if (writing.capacity() > (1u << 20)) std::string().swap(writing);
-        // Nothing left and nothing grown (control packets fit in the strings themselves): an
-        // idle connection keeps no output buffers. A busy one keeps its grown ones.
-        constexpr std::size_t kInline = std::string().capacity();
-        if (output_->pending.empty() && output_->pending.capacity() == kInline &&
-            writing.capacity() == kInline) {
-            output_.reset();
-        }
+        finish_write_locked();
     }
     if (ec) {
         close_now();
         return;
     }
+    after_write();
+}
+
+void Connection::after_write() {
     flush();
     // Room in the buffer again: let the session move queued messages in.
     if (session_ && state_ == State::Connected) {
@@ -449,15 +520,18 @@ void Connection::close_after_flush() {
 void Connection::close_now() {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
+    bool foreign_write = false;
     {
         std::lock_guard lock(out_mutex_);
         closed_ = true;
+        foreign_write = foreign_write_;
     }
     if (extras_ && extras_->timer) extras_->timer->cancel();
     // Bookkeeping first (connection counts, session end, will): a client that sees the socket close
     // and reconnects at once must find the broker's state already updated.
     on_closed();
-    transport_->close();
+    // A write from another worker in progress still uses the descriptor: that worker closes it.
+    if (!foreign_write) transport_->close();
     // What on_closed sent to other clients of this worker (a will, shared-subscription messages
     // handed on) was deferred to the end of the current handler, and not every caller flushes then.
     if (worker_.in_this_thread()) worker_.flush_deferred();

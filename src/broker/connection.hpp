@@ -3,7 +3,8 @@
 //
 // Threads: everything runs on the connection's worker thread except send_publish/send_pubrel and
 // kick(), which a Session calls from whichever thread delivers; they only touch the output buffer
-// (under out_mutex_) and post work to the worker.
+// (under out_mutex_) and post work to the worker. A worker that delivers to a plain TCP client of
+// another worker writes that client's socket itself at the end of its round (flush_from_elsewhere).
 #pragma once
 
 #include <cstdint>
@@ -120,6 +121,13 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
 
     void send(const mqtt::Packet& p);  // worker thread
     void request_flush();              // out_mutex_ held by caller: schedule a flush
+    // flush() on another worker's thread (plain TCP): the pending bytes go straight to the socket,
+    // and only what the socket does not take at once is handed to our worker.
+    void flush_from_elsewhere();
+    // out_mutex_ held: the pending output speaks of state the store does not hold yet (durability.hpp).
+    bool output_waits_for_store_locked() const noexcept;
+    void finish_write_locked() noexcept;  // out_mutex_ held: the write in progress has ended
+    void after_write();                   // worker thread: what may follow a completed write
 
     // The deadline the worker's sweep checks: CONNECT timeout, then 1.5 x keep alive from the
     // last byte received.
@@ -229,6 +237,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     bool needs_durable_ = false;  // durable, if the pending output includes bytes that need that
     bool waiting_scope_ = false;
     bool closed_ = false;
+    bool foreign_write_ = false;  // another worker is writing to the socket (flush_from_elsewhere)
 };
 
 }  // namespace tapmq::broker

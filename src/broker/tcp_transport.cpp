@@ -18,6 +18,25 @@ bool would_block(int e) noexcept {
     return e == EAGAIN || e == EWOULDBLOCK;
 }
 
+// Sends until `rest` is empty, the socket buffer is full (returns true) or an error.
+bool send_all(int fd, boost::asio::const_buffer& rest, std::size_t& total,
+              boost::system::error_code& ec) noexcept {
+    ec = {};
+    while (rest.size() != 0) {
+        const ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+        if (n >= 0) {
+            rest += static_cast<std::size_t>(n);
+            total += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (errno == EINTR) continue;
+        if (would_block(errno)) return true;
+        ec = last_error();
+        break;
+    }
+    return false;
+}
+
 }  // namespace
 
 TcpTransport::TcpTransport(int fd, Poller& poller) noexcept : poller_(poller), fd_(fd) {
@@ -66,23 +85,21 @@ std::size_t TcpTransport::receive(boost::asio::mutable_buffer buf, boost::system
 }
 
 std::size_t TcpTransport::send(boost::asio::const_buffer& rest, boost::system::error_code& ec) noexcept {
-    ec = {};
     std::size_t total = 0;
-    while (rest.size() != 0) {
-        const ssize_t n = ::send(fd_, rest.data(), rest.size(), MSG_NOSIGNAL);
-        if (n >= 0) {
-            rest += static_cast<std::size_t>(n);
-            total += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (errno == EINTR) continue;
-        if (would_block(errno)) {
-            writable_ = false;
-        } else {
-            ec = last_error();
-        }
-        break;
+    if (send_all(fd_, rest, total, ec)) writable_ = false;
+    return total;
+}
+
+std::size_t TcpTransport::send_from_any_thread(boost::asio::const_buffer buf,
+                                               boost::system::error_code& ec) noexcept {
+    std::size_t total = 0;
+    if (fd_ < 0) {
+        ec = boost::asio::error::bad_descriptor;
+        return 0;
     }
+    // writable_ is the worker's: a full buffer found here is found again by the worker's own write,
+    // which then waits for the socket's next output edge.
+    send_all(fd_, buf, total, ec);
     return total;
 }
 

@@ -2,7 +2,8 @@
 // socket, so an idle connection costs this object and no reactor state besides.
 //
 // Operations behave as Asio's do: a completion never runs inside the call that started it, and
-// close() ends what is pending with operation_aborted. Worker thread only.
+// close() ends what is pending with operation_aborted. Worker thread only, but for
+// send_from_any_thread().
 #pragma once
 
 #include <memory>
@@ -24,6 +25,9 @@ class TcpTransport final : public Transport {
     bool reads_on_readiness() const noexcept override { return true; }
     void async_wait_readable(IoHandlerPtr h) override;
     std::size_t read_now(boost::asio::mutable_buffer buf, boost::system::error_code& ec) override;
+    bool sends_from_any_thread() const noexcept override { return true; }
+    std::size_t send_from_any_thread(boost::asio::const_buffer buf,
+                                     boost::system::error_code& ec) noexcept override;
     void close() noexcept override;
     std::string remote_address() const override;
     const char* kind() const noexcept override { return "tcp"; }

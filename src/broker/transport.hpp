@@ -49,6 +49,15 @@ class Transport {
         ec = boost::asio::error::operation_not_supported;
         return 0;
     }
+    // Plain TCP: bytes written straight to the socket from a thread other than the worker's, without
+    // touching the transport's own state (the caller keeps every other writer off the socket and
+    // the descriptor open meanwhile). Returns the bytes taken; a full socket buffer is not an error.
+    virtual bool sends_from_any_thread() const noexcept { return false; }
+    virtual std::size_t send_from_any_thread(boost::asio::const_buffer,
+                                             boost::system::error_code& ec) noexcept {
+        ec = boost::asio::error::operation_not_supported;
+        return 0;
+    }
     virtual void close() noexcept = 0;
     virtual std::string remote_address() const = 0;
     virtual std::optional<PeerIdentity> peer_identity() { return std::nullopt; }

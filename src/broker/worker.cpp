@@ -8,7 +8,7 @@ namespace {
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);
 }
 
-thread_local const Worker* Worker::current_ = nullptr;
+thread_local Worker* Worker::current_ = nullptr;
 
 void Worker::start() {
     thread_ = std::thread([this] {

@@ -32,7 +32,7 @@ class Worker {
     unsigned index() const noexcept { return index_; }
     bool in_this_thread() noexcept { return ctx_.get_executor().running_in_this_thread(); }
     // The worker whose thread is calling (null on other threads).
-    static const Worker* current() noexcept { return current_; }
+    static Worker* current() noexcept { return current_; }
 
     void start();
     // Lets run() return once the queued work is done.
@@ -60,7 +60,7 @@ class Worker {
 
   private:
     static constexpr std::size_t kScratch = 64 * 1024;
-    static thread_local const Worker* current_;
+    static thread_local Worker* current_;
     // Keep alive and CONNECT deadlines: one timer per worker visits its connections a few times a
     // second (a timer per connection costs memory on every idle client).
     void sweep();

@@ -1,6 +1,7 @@
 """PUBLISH / QoS flows / message properties / topic aliases
 (MQTT 3.1.1 sections 3.3-3.7, 4.3-4.6; MQTT 5.0 sections 3.3-3.7, 4.3-4.6)."""
 
+import threading
 import time
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 import mqtt_codec as m
 from helpers import assert_serving, forwarded_props, uid
 from paho_helper import PahoClient, publish_props
+from raw_client import RawClient
 
 
 # ------------------------------------------------------------------- QoS matrix
@@ -428,3 +430,77 @@ def test_delivery_capped_by_max_qos(client):
     pub = client(uid(), 4)
     pub.publish("mq/c", b"x", qos=1)
     sub.expect_publish("mq/c", b"x", qos=1)
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.broker_config("worker_threads 2", "max_inflight_messages 0", "max_queued_messages 0")
+def test_deliveries_across_workers_while_subscribers_come_and_go(client, broker):
+    """A worker writes the sockets of the other worker's subscribers itself. Two publishers (one per
+    worker, connections alternate between them) send 1 KiB QoS 1 messages while subscribers on both
+    workers receive them, one of them too slowly for its socket buffer, and others connect and reset
+    their connections in the middle of the traffic: every steady subscriber gets every message, each
+    publisher's in order, and the broker keeps serving."""
+    topic = uid("xw/")
+    n = 1500
+    payload = b"x" * 1024
+    steady = [client(uid(), 5) for _ in range(4)]
+    slow = RawClient(broker.port, 5, rcvbuf=4096)
+    slow.connect(uid())
+    for s in steady + [slow]:
+        s.subscribe((topic, 1))
+    pubs = [client(uid(), 5) for _ in range(2)]
+    got: dict[int, list[bytes]] = {}
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def receive(i: int, c: RawClient) -> None:
+        try:
+            out = got.setdefault(i, [])
+            while len(out) < 2 * n:
+                out.append(c.expect_publish(topic, qos=1, timeout=30).payload[:16])
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(e)
+
+    def churn() -> None:
+        try:
+            while not done.is_set():
+                c = RawClient(broker.port, 5)
+                c.connect(uid())
+                c.subscribe((topic, 1))
+                for _ in range(10):
+                    try:
+                        c.recv(0.2)
+                    except Exception:  # noqa: BLE001 - nothing yet, or closed: reset anyway
+                        break
+                c.abort()
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    def publish(k: int, c: RawClient) -> None:
+        try:
+            for i in range(n):
+                c.send(m.publish(topic, b"%d:%012d" % (k, i) + payload, qos=1, pid=i % 65535 + 1))
+            for i in range(n):
+                c.expect(m.PUBACK, timeout=30)
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    readers = [threading.Thread(target=receive, args=(i, s)) for i, s in enumerate(steady)]
+    churner = threading.Thread(target=churn)
+    publishers = [threading.Thread(target=publish, args=(k, p)) for k, p in enumerate(pubs)]
+    for t in readers + [churner] + publishers:
+        t.start()
+    for t in publishers:
+        t.join()
+    done.set()
+    churner.join()
+    receive(len(steady), slow)  # its socket buffer has been full most of the time
+    for t in readers:
+        t.join()
+    assert not errors, errors
+    for i, payloads in got.items():
+        assert len(payloads) == 2 * n, (i, len(payloads))
+        for k in (0, 1):
+            mine = [int(p.split(b":")[1][:12]) for p in payloads if p.startswith(b"%d:" % k)]
+            assert mine == list(range(n)), f"subscriber {i}: publisher {k}'s messages out of order or missing"
+    assert_serving(broker.port)
