@@ -13,6 +13,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections import Counter
 
 import pytest
 
@@ -335,7 +336,7 @@ class Subscriber:
     and which QoS 2 packet ids await PUBREL (the receiver side of spec 4.3.3, method A)."""
 
     def __init__(self):
-        self.received: list[tuple[int, int]] = []  # (number, qos)
+        self.received: list[tuple[str, int]] = []  # (message "publisher:number", qos)
         self.awaiting_rel: set[int] = set()
 
     def session(self, port: int, until: float, idle_exit: float | None = None) -> None:
@@ -358,10 +359,10 @@ class Subscriber:
                     if pkt.qos == 2:
                         if pkt.pid not in self.awaiting_rel:
                             self.awaiting_rel.add(pkt.pid)
-                            self.received.append((int(pkt.payload), 2))
+                            self.received.append((pkt.payload.decode(), 2))
                         c.send(m.pubrec(pkt.pid, version=5))
                     else:
-                        self.received.append((int(pkt.payload), pkt.qos))
+                        self.received.append((pkt.payload.decode(), pkt.qos))
                         if pkt.qos == 1:
                             c.send(m.puback(pkt.pid, version=5))
                 elif pkt.type == m.PUBREL:
@@ -373,42 +374,50 @@ class Subscriber:
             c.close()
 
 
-def publish_numbered(port: int, start: int, count: int, acked: dict[int, int]) -> int:
-    """Publishes numbered messages, alternating QoS 1 and 2; records the ones acknowledged
-    (PUBACK, or PUBREC for QoS 2). Returns the next number. Stops when the broker goes away."""
-    n = start
-    try:
-        c = RawClient(port, 5, timeout=2)
-        c.connect("crash-pub", clean=True)
-        for n in range(start, start + count):
-            qos = 1 + n % 2
-            pid = n % 60000 + 1
-            c.send(m.publish("crash/n", str(n).encode(), qos, False, False, pid, None, 5))
-            if qos == 1:
-                c.wait_for(m.PUBACK, pid)
-            else:
-                c.wait_for(m.PUBREC, pid)
-                acked[n] = qos  # acknowledged once PUBREC came
-                c.send(m.pubrel(pid, version=5))
-                c.wait_for(m.PUBCOMP, pid)
-            acked[n] = qos
-        return start + count
-    except (ConnectionClosed, OSError, NoPacket):
-        return n + 1
+class Publisher:
+    """Publishes numbered messages ("publisher:number"), alternating QoS 1 and 2, and records the
+    ones the broker acknowledged (PUBACK, or PUBREC for QoS 2). Stops when the broker goes away;
+    the next session goes on with the next number."""
+
+    def __init__(self, index: int):
+        self.index = index
+        self.next = 0
+        self.acked: dict[str, int] = {}  # message -> qos
+
+    def session(self, port: int) -> None:
+        try:
+            c = RawClient(port, 5, timeout=2)
+            c.connect(f"crash-pub{self.index}", clean=True)
+            while True:
+                n = self.next
+                self.next += 1
+                qos = 1 + n % 2
+                pid = n % 60000 + 1
+                msg = f"{self.index}:{n}"
+                c.send(m.publish(f"crash/{self.index}", msg.encode(), qos, False, False, pid, None, 5))
+                if qos == 1:
+                    c.wait_for(m.PUBACK, pid)
+                else:
+                    c.wait_for(m.PUBREC, pid)
+                    self.acked[msg] = qos  # acknowledged once PUBREC came
+                    c.send(m.pubrel(pid, version=5))
+                    c.wait_for(m.PUBCOMP, pid)
+                self.acked[msg] = qos
+        except (ConnectionClosed, OSError, NoPacket):
+            pass
 
 
 @pytest.mark.timeout(240)
 def test_crash_nothing_acknowledged_is_lost(durable):
-    """Publishers send numbered QoS 1 and 2 messages to a persistent subscriber that is offline part of
-    the time; the broker is SIGKILLed at random moments; every acknowledged message arrives, and no
-    QoS 2 message arrives twice."""
+    """Two publishers send numbered QoS 1 and 2 messages to a persistent subscriber that is offline
+    part of the time; the broker is SIGKILLed at random moments; every acknowledged message arrives,
+    and no QoS 2 message arrives twice."""
     rounds = int(os.environ.get("TAPMQ_CRASH_ROUNDS", "4"))
     rng = random.Random(int(os.environ.get("TAPMQ_CRASH_SEED", str(time.time_ns()))))
     b = durable("max_queued_messages 0")  # unlimited: the queue limit must not be what drops messages
     sub = Subscriber()
     sub.session(b.port, time.monotonic() + 0.3)  # the persistent subscription exists from the start
-    acked: dict[int, int] = {}
-    next_n = 0
+    pubs = [Publisher(0), Publisher(1)]
     for r in range(rounds):
         online = rng.random() < 0.6
         deadline = time.monotonic() + 1.5
@@ -418,15 +427,21 @@ def test_crash_nothing_acknowledged_is_lost(durable):
             t.start()
         killer = threading.Timer(rng.uniform(0.2, 1.2), kill9, args=(b,))
         killer.start()
-        next_n = publish_numbered(b.port, next_n, 100_000, acked)
+        senders = [threading.Thread(target=p.session, args=(b.port,)) for p in pubs]
+        for s in senders:
+            s.start()
+        for s in senders:
+            s.join()
         killer.join()
         if t:
             t.join()
         restart(b)
     sub.session(b.port, time.monotonic() + 60, idle_exit=1.5)  # drain everything left
-    got = [n for n, _ in sub.received]
+    got = [msg for msg, _ in sub.received]
+    acked = {msg: qos for p in pubs for msg, qos in p.acked.items()}
     missing = sorted(set(acked) - set(got))
     assert not missing, f"{len(missing)} acknowledged messages lost, e.g. {missing[:10]}"
-    dup2 = sorted(n for n in set(got) if acked.get(n) == 2 and got.count(n) > 1)
+    dup2 = sorted(msg for msg, times in Counter(got).items() if times > 1 and acked.get(msg) == 2)
     assert not dup2, f"QoS 2 messages delivered twice: {dup2[:10]}"
-    assert len(acked) > 20, "the test published too little to mean anything"
+    for p in pubs:
+        assert len(p.acked) > 10, f"publisher {p.index} published too little to mean anything"
