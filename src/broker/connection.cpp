@@ -305,9 +305,10 @@ void Connection::request_flush() {
     if (worker_.in_this_thread()) {
         worker_.defer_flush(shared_from_this());
     } else if (Worker* here = Worker::current(); here != nullptr && transport_->sends_from_any_thread()) {
-        // Delivered from another worker: that worker writes the socket at the end of its round, so
-        // ours is not woken up for it (a thread hand-off costs more than the write).
-        here->defer_flush(shared_from_this());
+        // Delivered from another worker: that worker writes the socket once its current batch of
+        // handlers is done, so ours is not woken up for it (a thread hand-off costs more than the
+        // write).
+        here->defer_foreign_flush(shared_from_this());
     } else {
         boost::asio::post(worker_.context(), [self = shared_from_this()] { self->flush(); });
     }

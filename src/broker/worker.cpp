@@ -74,6 +74,19 @@ void Worker::flush_deferred() {
     }
 }
 
+void Worker::defer_foreign_flush(std::shared_ptr<Connection> c) {
+    if (foreign_.empty()) {
+        // Runs after the handlers queued now, the current batch of ready sockets among them.
+        boost::asio::post(ctx_, [this] {
+            std::vector<std::shared_ptr<Connection>> batch;
+            batch.swap(foreign_);
+            for (auto& f : batch)
+                f->flush();
+        });
+    }
+    foreign_.push_back(std::move(c));
+}
+
 void Worker::kick_all(mqtt::ReasonCode reason) {
     std::vector<std::shared_ptr<Connection>> all;
     all.reserve(connections_.size());

@@ -46,6 +46,10 @@ class Worker {
     // its end (one write per connection per round).
     void defer_flush(std::shared_ptr<Connection> c);
     void flush_deferred();
+    // Plain TCP connections of other workers that this one delivered to: written by this worker
+    // once the current batch of handlers is done (one send per connection for all the messages a
+    // batch of ready sockets brought), instead of waking their own worker.
+    void defer_foreign_flush(std::shared_ptr<Connection> c);
 
     // The connections living on this worker (worker thread only).
     void add(Connection* c);
@@ -70,6 +74,7 @@ class Worker {
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     std::thread thread_;
     std::vector<std::shared_ptr<Connection>> deferred_;
+    std::vector<std::shared_ptr<Connection>> foreign_;
     // Unordered; each connection knows its index (no node or bucket per connection).
     std::vector<Connection*> connections_;
     Poller poller_;
