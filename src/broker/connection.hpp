@@ -48,7 +48,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // Closes the connection from another thread, with a v5 DISCONNECT carrying `reason`.
     void kick(mqtt::ReasonCode reason);
 
-    // Flushes the output buffer (worker thread).
+    // Flushes the output buffer: on its worker thread, or on another worker's for a plain TCP
+    // connection that worker delivered to (flush_from_elsewhere).
     void flush();
     // The current thread's open durability scope, if any, must be durable (`durable`) or at least
     // submitted to the store before the bytes just appended may leave (out_mutex_ held). See
