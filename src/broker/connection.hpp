@@ -4,7 +4,8 @@
 // Threads: everything runs on the connection's worker thread except send_publish/send_pubrel and
 // kick(), which a Session calls from whichever thread delivers; they only touch the output buffer
 // (under out_mutex_) and post work to the worker. A worker that delivers to a plain TCP client of
-// another worker writes that client's socket itself at the end of its round (flush_from_elsewhere).
+// another worker writes that client's socket itself once its batch of handlers is done
+// (Worker::defer_foreign_flush, flush_from_elsewhere).
 #pragma once
 
 #include <cstdint>
