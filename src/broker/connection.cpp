@@ -175,12 +175,12 @@ std::string_view Connection::process_input(std::string_view view) {
         return {};
     }
     try {
+        mqtt::Packet packet;  // one for the whole read: each packet is decoded into it in place
         while (reading()) {
             const char* const begin = view.data();
-            auto packet = decoder_.next(view);
-            if (!packet) break;
+            if (!decoder_.next(view, packet)) break;
             Stats::add(broker_.stats().messages_received);
-            handle(*packet, std::string_view(begin, static_cast<std::size_t>(view.data() - begin)));
+            handle(packet, std::string_view(begin, static_cast<std::size_t>(view.data() - begin)));
         }
     } catch (const mqtt::ProtocolError& e) {
         if (state_ == State::AwaitConnect && e.code() == mqtt::ReasonCode::UnsupportedProtocolVersion) {

@@ -188,10 +188,10 @@ void Client::process_input() {
     }
     std::string_view view(in_.data() + in_begin_, in_end_ - in_begin_);
     try {
+        mqtt::Packet packet;  // one for the whole read: each packet is decoded into it in place
         while (state_ == State::Connected || state_ == State::AwaitConnack) {
-            auto packet = decoder_.next(view);  // constructed in place: no copy of the packet
-            if (!packet) break;
-            handle(*packet);
+            if (!decoder_.next(view, packet)) break;
+            handle(packet);
         }
     } catch (const mqtt::ProtocolError& e) {
         protocol_violation(e.code(), e.what());

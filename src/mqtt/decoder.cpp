@@ -35,10 +35,9 @@ void expect_flags(const FixedHeader& h, std::uint8_t expected) {
 
 }  // namespace
 
-Packet decode_packet(const FixedHeader& h, std::string_view body, ProtocolVersion v) {
+void decode_packet(const FixedHeader& h, std::string_view body, ProtocolVersion v, Packet& packet) {
     using namespace detail;
     ByteReader in(body);
-    Packet packet;
     switch (h.type()) {
         case PacketType::Connect:
             expect_flags(h, 0);
@@ -49,23 +48,23 @@ Packet decode_packet(const FixedHeader& h, std::string_view body, ProtocolVersio
             packet = decode_connack(in, v);
             break;
         case PacketType::Publish:
-            packet = decode_publish(h.flags(), in, v);
+            decode_publish(h.flags(), in, v, packet.emplace<Publish>());
             break;
         case PacketType::Puback:
             expect_flags(h, 0);
-            packet = decode_publish_response<PacketType::Puback>(in, v);
+            decode_publish_response(in, v, packet.emplace<Puback>());
             break;
         case PacketType::Pubrec:
             expect_flags(h, 0);
-            packet = decode_publish_response<PacketType::Pubrec>(in, v);
+            decode_publish_response(in, v, packet.emplace<Pubrec>());
             break;
         case PacketType::Pubrel:
             expect_flags(h, 2);
-            packet = decode_publish_response<PacketType::Pubrel>(in, v);
+            decode_publish_response(in, v, packet.emplace<Pubrel>());
             break;
         case PacketType::Pubcomp:
             expect_flags(h, 0);
-            packet = decode_publish_response<PacketType::Pubcomp>(in, v);
+            decode_publish_response(in, v, packet.emplace<Pubcomp>());
             break;
         case PacketType::Subscribe:
             expect_flags(h, 2);
@@ -103,24 +102,35 @@ Packet decode_packet(const FixedHeader& h, std::string_view body, ProtocolVersio
             malformed("reserved packet type");
     }
     if (!in.empty()) malformed("bytes left over after the packet");
+}
+
+Packet decode_packet(const FixedHeader& h, std::string_view body, ProtocolVersion v) {
+    Packet packet;
+    decode_packet(h, body, v, packet);
     return packet;
 }
 
-std::optional<Packet> StreamDecoder::next(std::string_view& buffer) {
+bool StreamDecoder::next(std::string_view& buffer, Packet& out) {
     auto header = parse_fixed_header(buffer, max_packet_size_);
     if (!header) {
         needed_ = 0;
-        return std::nullopt;
+        return false;
     }
     if (buffer.size() < header->packet_size()) {
         needed_ = header->packet_size();
-        return std::nullopt;
+        return false;
     }
     needed_ = 0;
     std::string_view body = buffer.substr(header->header_size, header->remaining_length);
-    Packet p = decode_packet(*header, body, version_);
-    if (const auto* c = std::get_if<Connect>(&p)) version_ = c->version;
+    decode_packet(*header, body, version_, out);
+    if (const auto* c = std::get_if<Connect>(&out)) version_ = c->version;
     buffer.remove_prefix(header->packet_size());
+    return true;
+}
+
+std::optional<Packet> StreamDecoder::next(std::string_view& buffer) {
+    std::optional<Packet> p(std::in_place);
+    if (!next(buffer, *p)) return std::nullopt;
     return p;
 }
 

@@ -30,6 +30,10 @@ std::optional<FixedHeader> parse_fixed_header(std::string_view buffer, std::uint
 // Decodes one packet body (the `remaining_length` bytes after the fixed header). `version` is the
 // connection's negotiated version; CONNECT carries its own and ignores it.
 Packet decode_packet(const FixedHeader& header, std::string_view body, ProtocolVersion version);
+// The same into `out`, which it replaces: PUBLISH and its acknowledgements are built in place, with
+// no move of the packet (a Packet is a few hundred bytes, mostly MQTT 5 properties). On a throw,
+// `out` holds no usable packet.
+void decode_packet(const FixedHeader& header, std::string_view body, ProtocolVersion version, Packet& out);
 
 // Incremental decoding of a byte stream that may hold part of a packet or many packets.
 class StreamDecoder {
@@ -45,6 +49,9 @@ class StreamDecoder {
     // leaves `buffer` untouched while the packet is incomplete; `bytes_needed()` then gives the size
     // of the whole packet once its header is known (0 before). A decoded CONNECT sets the version.
     std::optional<Packet> next(std::string_view& buffer);
+    // The same into `out` (see decode_packet): true when a packet was decoded. Readers that loop
+    // over many packets keep one Packet for all of them.
+    bool next(std::string_view& buffer, Packet& out);
     std::size_t bytes_needed() const noexcept { return needed_; }
 
   private:

@@ -17,13 +17,14 @@ Connack decode_connack(ByteReader& in, ProtocolVersion v);
 std::size_t body_size(const Connack& p, ProtocolVersion v);
 void write_body(const Connack& p, ProtocolVersion v, ByteWriter& out);
 
-Publish decode_publish(std::uint8_t flags, ByteReader& in, ProtocolVersion v);
+// Decodes into `p`, which must be default-constructed: the hot path builds the packet in place.
+void decode_publish(std::uint8_t flags, ByteReader& in, ProtocolVersion v, Publish& p);
 std::size_t body_size(const Publish& p, ProtocolVersion v);
 void write_body(const Publish& p, ProtocolVersion v, ByteWriter& out);
 std::uint8_t publish_flags(bool dup, QoS qos, bool retain) noexcept;
 
 template <PacketType T>
-PublishResponse<T> decode_publish_response(ByteReader& in, ProtocolVersion v);
+void decode_publish_response(ByteReader& in, ProtocolVersion v, PublishResponse<T>& r);
 template <PacketType T>
 std::size_t body_size(const PublishResponse<T>& p, ProtocolVersion v);
 template <PacketType T>

@@ -9,8 +9,7 @@ std::uint8_t publish_flags(bool dup, QoS qos, bool retain) noexcept {
                                      (retain ? 0x01 : 0));
 }
 
-Publish decode_publish(std::uint8_t flags, ByteReader& in, ProtocolVersion v) {
-    Publish p;
+void decode_publish(std::uint8_t flags, ByteReader& in, ProtocolVersion v, Publish& p) {
     p.dup = (flags & 0x08) != 0;
     const std::uint8_t qos = (flags >> 1) & 0x03;
     if (qos == 3) malformed("PUBLISH with QoS 3");
@@ -20,7 +19,7 @@ Publish decode_publish(std::uint8_t flags, ByteReader& in, ProtocolVersion v) {
     p.topic = in.utf8();
     if (p.qos != QoS::AtMostOnce) p.packet_id = nonzero_packet_id(in);
     if (is_v5(v)) {
-        p.properties = decode_properties(in, PropertyContext::Publish);
+        decode_properties(in, PropertyContext::Publish, p.properties);
         if (p.properties.response_topic && !is_valid_topic_name(*p.properties.response_topic)) {
             protocol_error("response topic is not a valid topic name");
         }
@@ -31,7 +30,6 @@ Publish decode_publish(std::uint8_t flags, ByteReader& in, ProtocolVersion v) {
         throw ProtocolError(ReasonCode::TopicNameInvalid, "wildcard in a topic name");
     }
     p.payload = in.rest();
-    return p;
 }
 
 std::size_t body_size(const Publish& p, ProtocolVersion v) {
@@ -65,14 +63,12 @@ constexpr PropertyContext context_of(PacketType t) {
 }  // namespace
 
 template <PacketType T>
-PublishResponse<T> decode_publish_response(ByteReader& in, ProtocolVersion v) {
-    PublishResponse<T> r;
+void decode_publish_response(ByteReader& in, ProtocolVersion v, PublishResponse<T>& r) {
     r.packet_id = nonzero_packet_id(in);
     if (is_v5(v) && !in.empty()) {
         r.reason = static_cast<ReasonCode>(in.u8());
-        if (!in.empty()) r.properties = decode_properties(in, context_of(T));
+        if (!in.empty()) decode_properties(in, context_of(T), r.properties);
     }
-    return r;
 }
 
 template <PacketType T>
@@ -94,9 +90,9 @@ void write_body(const PublishResponse<T>& r, ProtocolVersion v, ByteWriter& out)
     if (!no_props) write_prefixed_properties(out, r.properties);
 }
 
-#define TAPMQ_INSTANTIATE(T)                                                              \
-    template PublishResponse<T> decode_publish_response<T>(ByteReader&, ProtocolVersion); \
-    template std::size_t body_size<T>(const PublishResponse<T>&, ProtocolVersion);        \
+#define TAPMQ_INSTANTIATE(T)                                                                     \
+    template void decode_publish_response<T>(ByteReader&, ProtocolVersion, PublishResponse<T>&); \
+    template std::size_t body_size<T>(const PublishResponse<T>&, ProtocolVersion);               \
     template void write_body<T>(const PublishResponse<T>&, ProtocolVersion, ByteWriter&);
 TAPMQ_INSTANTIATE(PacketType::Puback)
 TAPMQ_INSTANTIATE(PacketType::Pubrec)

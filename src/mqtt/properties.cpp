@@ -97,8 +97,7 @@ bool property_allowed(PropertyId id, PropertyContext ctx) noexcept {
     return i < kTable.size() && (kTable[i].contexts & bit(ctx)) != 0;
 }
 
-Properties decode_properties(ByteReader& in, PropertyContext ctx) {
-    Properties p;
+void decode_properties(ByteReader& in, PropertyContext ctx, Properties& p) {
     std::uint32_t length = in.varint();
     ByteReader r(in.bytes(length));
     std::bitset<kTable.size()> seen;
@@ -210,6 +209,11 @@ Properties decode_properties(ByteReader& in, PropertyContext ctx) {
                 break;
         }
     }
+}
+
+Properties decode_properties(ByteReader& in, PropertyContext ctx) {
+    Properties p;
+    decode_properties(in, ctx, p);
     return p;
 }
 

@@ -108,6 +108,8 @@ bool property_allowed(PropertyId id, PropertyContext ctx) noexcept;
 // MalformedPacket for unknown identifiers, placement errors, bad types and truncation;
 // ProtocolError for duplicates and forbidden values (e.g. Receive Maximum 0).
 Properties decode_properties(ByteReader& in, PropertyContext ctx);
+// The same into `out`, which must be default-constructed (no move of the few hundred bytes).
+void decode_properties(ByteReader& in, PropertyContext ctx, Properties& out);
 
 // Bytes the properties occupy, without the length prefix.
 std::size_t properties_size(const Properties& p) noexcept;

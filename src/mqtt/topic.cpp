@@ -1,5 +1,8 @@
 #include "topic.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace tapmq::mqtt {
 namespace {
 
@@ -26,9 +29,20 @@ bool is_valid_topic_name(std::string_view name) noexcept {
 }
 
 bool has_wildcard(std::string_view s) noexcept {
-    // A plain loop: find_first_of("+#") costs one memchr per byte of the topic (every PUBLISH asks).
-    for (char c : s) {
-        if (c == '+' || c == '#') return true;
+    // Every PUBLISH asks, so 8 bytes at a time (find_first_of("+#") costs one memchr per byte): a
+    // byte of w ^ broadcast(c) is zero exactly where w holds c.
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+    constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
+    const auto has_zero_byte = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHighBits) != 0; };
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    for (; end - p >= 8; p += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        if (has_zero_byte(w ^ (kOnes * '+')) || has_zero_byte(w ^ (kOnes * '#'))) return true;
+    }
+    for (; p < end; ++p) {
+        if (*p == '+' || *p == '#') return true;
     }
     return false;
 }

@@ -98,6 +98,27 @@ TEST(TopicFilter, HasWildcard) {
     EXPECT_FALSE(has_wildcard("$SYS/x"));
 }
 
+TEST(TopicFilter, HasWildcardAtEveryPosition) {
+    // Checked 8 bytes at a time: a wildcard must be found in any byte of a word and in the tail,
+    // and the bytes next to '+' (0x2B) and '#' (0x23) must not be taken for them.
+    for (std::size_t length = 1; length <= 40; ++length) {
+        const std::string plain(length, 'a');
+        ASSERT_FALSE(has_wildcard(plain)) << length;
+        for (std::size_t at = 0; at < length; ++at) {
+            for (char c : {'+', '#'}) {
+                std::string s = plain;
+                s[at] = c;
+                ASSERT_TRUE(has_wildcard(s)) << c << " at " << at << " of " << length;
+            }
+            for (char c : {'*', ',', '"', '$', '\x80', '\xAB'}) {
+                std::string s = plain;
+                s[at] = c;
+                ASSERT_FALSE(has_wildcard(s)) << int(c) << " at " << at << " of " << length;
+            }
+        }
+    }
+}
+
 TEST(SharedFilter, Detection) {
     EXPECT_TRUE(is_shared_filter("$share/g/a"));
     EXPECT_TRUE(is_shared_filter("$share/"));

@@ -262,6 +262,30 @@ TEST(Utf8, InvalidStrings) {
         EXPECT_FALSE(is_valid_mqtt_utf8(s)) << hex(s);
 }
 
+TEST(Utf8, EveryPositionInLongStrings) {
+    // ASCII runs are checked 8 bytes at a time: a NUL, a stray continuation byte or a valid
+    // multi-byte character must be judged right wherever it falls, in a word or in the tail.
+    for (std::size_t length = 1; length <= 40; ++length) {
+        const std::string ascii(length, 'a');
+        ASSERT_TRUE(is_valid_mqtt_utf8(ascii)) << length;
+        for (std::size_t at = 0; at < length; ++at) {
+            std::string s = ascii;
+            s[at] = '\0';
+            ASSERT_FALSE(is_valid_mqtt_utf8(s)) << "NUL at " << at << " of " << length;
+            s[at] = static_cast<char>(0x80);
+            ASSERT_FALSE(is_valid_mqtt_utf8(s)) << "0x80 at " << at << " of " << length;
+            s[at] = static_cast<char>(0x7F);  // DEL is allowed (only U+0000 is forbidden)
+            ASSERT_TRUE(is_valid_mqtt_utf8(s)) << "0x7F at " << at << " of " << length;
+            if (at + 1 < length) {
+                s = ascii;
+                s[at] = static_cast<char>(0xC3);  // U+00E9
+                s[at + 1] = static_cast<char>(0xA9);
+                ASSERT_TRUE(is_valid_mqtt_utf8(s)) << "U+00E9 at " << at << " of " << length;
+            }
+        }
+    }
+}
+
 TEST(Utf8, EveryTwoByteLeadAndContinuation) {
     // Exhaustive over two-byte sequences: valid exactly when the lead is C2..DF and the second byte
     // is a continuation byte.
