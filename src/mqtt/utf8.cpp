@@ -1,24 +1,11 @@
 #include "utf8.hpp"
 
 #include <cstdint>
-#include <cstring>
 
 #include "byte_reader.hpp"
+#include "swar.hpp"
 
 namespace tapmq::mqtt {
-
-namespace {
-
-constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
-
-// True when none of the 8 bytes of `w` is 0 and none has its top bit set: plain ASCII text.
-constexpr bool ascii_without_nul(std::uint64_t w) noexcept {
-    const std::uint64_t has_zero = (w - kOnes) & ~w & kHighBits;
-    return ((w & kHighBits) | has_zero) == 0;
-}
-
-}  // namespace
 
 bool is_valid_mqtt_utf8(std::string_view s) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -26,9 +13,8 @@ bool is_valid_mqtt_utf8(std::string_view s) noexcept {
     // Topics and client identifiers are nearly always ASCII: check 8 bytes at a time until a byte
     // needs a closer look.
     while (end - p >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        if (!ascii_without_nul(w)) break;
+        const std::uint64_t w = swar::load8(p);
+        if ((w & swar::kHighBits) != 0 || swar::has_zero_byte(w)) break;
         p += 8;
     }
     while (p < end) {
