@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "tcp_transport.hpp"
+#include "worker.hpp"
 
 namespace tapmq::broker {
 namespace {
@@ -18,9 +19,22 @@ int make_epoll() {
     return fd;
 }
 
+// Opens a worker's write batch and closes it (flushing) however the handlers leave.
+class BatchScope {
+  public:
+    explicit BatchScope(Worker& w) noexcept : worker_(w) { worker_.begin_batch(); }
+    ~BatchScope() { worker_.end_batch(); }
+    BatchScope(const BatchScope&) = delete;
+    BatchScope& operator=(const BatchScope&) = delete;
+
+  private:
+    Worker& worker_;
+};
+
 }  // namespace
 
-Poller::Poller(boost::asio::io_context& ctx) : ctx_(ctx), set_(ctx, make_epoll()) {}
+Poller::Poller(Worker& worker, boost::asio::io_context& ctx)
+    : worker_(worker), ctx_(ctx), set_(ctx, make_epoll()) {}
 
 boost::system::error_code Poller::add(int fd, TcpTransport* t) {
     epoll_event ev{};
@@ -67,9 +81,13 @@ void Poller::on_ready(const boost::system::error_code& ec) {
                     ready_.push_back({std::move(keep), t});
                 }
             }
-            for (auto& r : ready_)
-                r.transport->run_ready();
-            ready_.clear();
+            {
+                // What the handlers write is sent once, when the whole batch has been read.
+                BatchScope batch(worker_);
+                for (auto& r : ready_)
+                    r.transport->run_ready();
+                ready_.clear();
+            }
             if (n < kBatch) break;
         }
     }

@@ -20,10 +20,11 @@
 namespace tapmq::broker {
 
 class TcpTransport;
+class Worker;
 
 class Poller {
   public:
-    explicit Poller(boost::asio::io_context& ctx);
+    explicit Poller(Worker& worker, boost::asio::io_context& ctx);
     Poller(const Poller&) = delete;
     Poller& operator=(const Poller&) = delete;
 
@@ -46,6 +47,7 @@ class Poller {
         TcpTransport* transport;
     };
 
+    Worker& worker_;
     boost::asio::io_context& ctx_;
     boost::asio::posix::stream_descriptor set_;  // the epoll descriptor
     std::atomic<std::size_t> registered_{0};

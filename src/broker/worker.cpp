@@ -65,6 +65,7 @@ void Worker::defer_flush(std::shared_ptr<Connection> c) {
 }
 
 void Worker::flush_deferred() {
+    if (batching_) return;  // end_batch() flushes
     // Flushing may defer more (a flush can complete synchronously and pump a session), so swap.
     while (!deferred_.empty()) {
         std::vector<std::shared_ptr<Connection>> batch;
@@ -74,15 +75,24 @@ void Worker::flush_deferred() {
     }
 }
 
+void Worker::end_batch() {
+    batching_ = false;
+    // Deliveries to other workers' subscribers first, then this worker's own output.
+    flush_foreign();
+    flush_deferred();
+}
+
+void Worker::flush_foreign() {
+    std::vector<std::shared_ptr<Connection>> batch;
+    batch.swap(foreign_);
+    for (auto& f : batch)
+        f->flush();
+}
+
 void Worker::defer_foreign_flush(std::shared_ptr<Connection> c) {
-    if (foreign_.empty()) {
+    if (foreign_.empty() && !batching_) {
         // Runs after the handlers queued now, the current batch of ready sockets among them.
-        boost::asio::post(ctx_, [this] {
-            std::vector<std::shared_ptr<Connection>> batch;
-            batch.swap(foreign_);
-            for (auto& f : batch)
-                f->flush();
-        });
+        boost::asio::post(ctx_, [this] { flush_foreign(); });
     }
     foreign_.push_back(std::move(c));
 }

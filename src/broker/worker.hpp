@@ -20,7 +20,7 @@ class Worker {
     explicit Worker(unsigned index)
         : index_(index),
           work_(boost::asio::make_work_guard(ctx_)),
-          poller_(ctx_),
+          poller_(*this, ctx_),
           sweep_timer_(ctx_),
           scratch_(new char[kScratch]) {}
     Worker(const Worker&) = delete;
@@ -46,10 +46,14 @@ class Worker {
     // its end (one write per connection per round).
     void defer_flush(std::shared_ptr<Connection> c);
     void flush_deferred();
+    // A batch of ready sockets: what its handlers write is flushed at its end, all at once.
+    void begin_batch() noexcept { batching_ = true; }
+    void end_batch();
     // Plain TCP connections of other workers that this one delivered to: written by this worker
     // once the current batch of handlers is done (one send per connection for all the messages a
     // batch of ready sockets brought), instead of waking their own worker.
     void defer_foreign_flush(std::shared_ptr<Connection> c);
+    void flush_foreign();
 
     // The connections living on this worker (worker thread only).
     void add(Connection* c);
@@ -80,6 +84,7 @@ class Worker {
     Poller poller_;
     boost::asio::steady_timer sweep_timer_;
     bool released_ = false;
+    bool batching_ = false;
     std::unique_ptr<char[]> scratch_;
 };
 
