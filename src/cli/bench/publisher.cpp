@@ -93,7 +93,9 @@ bool Publisher::delivery_window_open() const noexcept {
     return owed < credited + window_ * deliveries_;
 }
 
-bool Publisher::send(std::int64_t now) {
+bool Publisher::send() {
+    // Stamped as it is written: a message is not charged for the ones sent before it in a burst.
+    const std::int64_t now = now_ns();
     write_payload_header(payload_.data(), PayloadHeader{id_, next_seq_, now});
     client::PublishHandler done;
     if (ctx_.qos() != mqtt::QoS::AtMostOnce) done = [this](const client::Error& e) { on_ack(e); };
@@ -111,7 +113,6 @@ bool Publisher::send(std::int64_t now) {
 
 void Publisher::pump() {
     if (!started_ || !ctx_.publishing() || !client_->connected()) return;
-    const std::int64_t now = now_ns();
     for (;;) {
         if (!ack_window_open()) return;  // on_ack resumes
         if (!delivery_window_open()) {
@@ -120,7 +121,7 @@ void Publisher::pump() {
             if (!delivery_window_open()) return;
             blocked_.store(false, std::memory_order_relaxed);
         }
-        if (!send(now)) return;
+        if (!send()) return;
     }
 }
 
@@ -155,7 +156,7 @@ void Publisher::tick(std::int64_t now) {
         if (elapsed < 0) return;
         const auto due = static_cast<std::uint64_t>(elapsed * ctx_.options().rate) + 1;
         while (next_seq_ < due && ack_window_open()) {
-            if (!send(now)) return;
+            if (!send()) return;
         }
         return;
     }

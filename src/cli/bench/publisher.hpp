@@ -40,7 +40,7 @@ class Publisher {
 
   private:
     void pump();
-    bool send(std::int64_t now);
+    bool send();
     bool ack_window_open() const noexcept;
     bool delivery_window_open() const noexcept;
     void on_ack(const client::Error& e);
