@@ -91,7 +91,8 @@ void Worker::flush_foreign() {
 
 void Worker::defer_foreign_flush(std::shared_ptr<Connection> c) {
     if (foreign_.empty() && !batching_) {
-        // Runs after the handlers queued now, the current batch of ready sockets among them.
+        // Outside a batch of ready sockets (a TLS or WebSocket read, a timer): runs after the
+        // handlers queued now.
         boost::asio::post(ctx_, [this] { flush_foreign(); });
     }
     foreign_.push_back(std::move(c));

@@ -53,7 +53,6 @@ class Worker {
     // once the current batch of handlers is done (one send per connection for all the messages a
     // batch of ready sockets brought), instead of waking their own worker.
     void defer_foreign_flush(std::shared_ptr<Connection> c);
-    void flush_foreign();
 
     // The connections living on this worker (worker thread only).
     void add(Connection* c);
@@ -72,6 +71,8 @@ class Worker {
     // Keep alive and CONNECT deadlines: one timer per worker visits its connections a few times a
     // second (a timer per connection costs memory on every idle client).
     void sweep();
+    // Writes the other workers' connections this one delivered to (defer_foreign_flush).
+    void flush_foreign();
 
     unsigned index_;
     boost::asio::io_context ctx_{1};
