@@ -1,0 +1,16 @@
+# Unit tests of src/tap (the Tap protocol: codes, paths, frames, multi-command, password hashes,
+# sealing, the project file). Included from tests/unit/CMakeLists.txt; one executable, a file per idea.
+find_package(GTest REQUIRED)
+include(GoogleTest)
+
+add_executable(test_tap
+  ${CMAKE_CURRENT_LIST_DIR}/test_tap_result_code.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_tap_path.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_tap_frame.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_tap_multi_command.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_tap_password_hash.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_tap_seal.cpp
+)
+target_link_libraries(test_tap PRIVATE tapmq_tap GTest::gtest_main)
+target_include_directories(test_tap PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+gtest_discover_tests(test_tap DISCOVERY_TIMEOUT 30)
