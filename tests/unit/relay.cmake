@@ -5,6 +5,8 @@ include(GoogleTest)
 
 add_executable(test_relay
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_target.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_relay_state_dir.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_relay_datalog.cpp
 )
 target_link_libraries(test_relay PRIVATE tapmq_relay GTest::gtest_main)
 target_include_directories(test_relay PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/src)
