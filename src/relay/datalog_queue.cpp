@@ -70,7 +70,7 @@ void DatalogQueue::create_log(std::uint64_t generation, std::uint64_t first_seq,
     be::store_u64(at<8>(s, 8), generation);
     be::store_u64(at<8>(s, 16), first_seq);
     be::store_u32(at<4>(s, 24), crc32(s.first(24)));
-    std::memcpy(s.data() + kHeaderSize, live_bytes.data(), live_bytes.size());
+    if (!live_bytes.empty()) std::memcpy(s.data() + kHeaderSize, live_bytes.data(), live_bytes.size());
     dir_.write_atomic(log_name_, s);
     log_ = File(dir_.file(log_name_), O_RDWR);
     generation_ = generation;
@@ -190,7 +190,7 @@ std::uint64_t DatalogQueue::push(std::string_view record) {
     std::string buf(size, '\0');
     auto s = std::as_writable_bytes(std::span<char>(buf.data(), buf.size()));
     be::store_u32(at<4>(s, 0), static_cast<std::uint32_t>(record.size()));
-    std::memcpy(s.data() + kRecordHeader, record.data(), record.size());
+    if (!record.empty()) std::memcpy(s.data() + kRecordHeader, record.data(), record.size());
     be::store_u32(at<4>(s, 4), record_crc(at<4>(std::span<const std::byte>(s), 0), bytes_of(record)));
     try {
         log_.pwrite(end_, s);

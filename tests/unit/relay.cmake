@@ -7,7 +7,8 @@ add_executable(test_relay
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_target.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_state_dir.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_datalog.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_relay_firmware.cpp
 )
-target_link_libraries(test_relay PRIVATE tapmq_relay GTest::gtest_main)
+target_link_libraries(test_relay PRIVATE tapmq_relay OpenSSL::Crypto GTest::gtest_main)
 target_include_directories(test_relay PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/src)
 gtest_discover_tests(test_relay DISCOVERY_TIMEOUT 30)
