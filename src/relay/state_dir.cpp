@@ -2,6 +2,7 @@
 #include "state_dir.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,6 +110,16 @@ bool StateDir::remove(std::string_view name) const {
 
 void StateDir::sync() const {
     sync_directory(dir_);
+}
+
+StateLock StateDir::lock() const {
+    File f(file("LOCK"), O_RDWR | O_CREAT, 0600);
+    while (::flock(f.fd(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        if (errno == EWOULDBLOCK) throw StateError(dir_, "in use by another Tap (LOCK is held)");
+        throw StateError(f.path(), "flock", errno);
+    }
+    return StateLock(std::move(f));
 }
 
 }  // namespace tapmq::relay

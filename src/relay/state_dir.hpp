@@ -5,7 +5,8 @@
 // after a crash NAME holds either the old or the new content, never a mixture, and a successful
 // return survives a power cut. A NAME.tmp left by a crash is overwritten by the next write.
 // Errors are StateError naming the path and the errno text. A StateDir is a path, cheap to copy;
-// it holds no lock: one Tap per directory is the caller's business.
+// lock() takes the directory for one Tap (an flock on DIR/LOCK, held as long as the StateLock lives),
+// so that two Taps given the same directory do not write the same datalog.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +17,19 @@
 #include <string_view>
 #include <vector>
 
+#include "file.hpp"
 #include "state_error.hpp"
 
 namespace tapmq::relay {
+
+// An exclusive flock on a state directory's LOCK file; released when destroyed (or the process ends).
+class StateLock {
+  public:
+    explicit StateLock(File f) : file_(std::move(f)) {}
+
+  private:
+    File file_;
+};
 
 class StateDir {
   public:
@@ -40,6 +51,9 @@ class StateDir {
     bool remove(std::string_view name) const;
     // fsync of the directory itself.
     void sync() const;
+    // Takes the directory for this process; StateError "in use" (EWOULDBLOCK) when another holder
+    // has it, in this process or another.
+    StateLock lock() const;
 
   private:
     std::filesystem::path dir_;

@@ -126,5 +126,20 @@ TEST(RelayStateDir, ErrorsNameThePathAndTheErrno) {
     }
 }
 
+TEST(RelayStateDir, LockIsExclusive) {
+    TempDir tmp;
+    StateDir d(tmp.path());
+    {
+        auto held = d.lock();
+        try {
+            auto again = StateDir(tmp.path()).lock();
+            FAIL();
+        } catch (const StateError& e) {
+            EXPECT_NE(std::string(e.what()).find("in use"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_NO_THROW(d.lock());  // released with the first holder
+}
+
 }  // namespace
 }  // namespace tapmq::relay
