@@ -22,6 +22,9 @@ namespace {
 // idle connection thus costs a few hundred bytes of buffer, not a full read chunk.
 constexpr std::size_t kMinRead = 512;
 constexpr std::size_t kReadChunk = 16 * 1024;
+// A lingering close (linger_close) reads and discards at most this much, for at most this long.
+constexpr std::uint32_t kLingerBytes = 1024 * 1024;
+constexpr auto kLingerTime = std::chrono::seconds(2);
 
 }  // namespace
 
@@ -116,6 +119,13 @@ void Connection::note_received(std::size_t n) {
 }
 
 void Connection::on_readable(const boost::system::error_code& ec) {
+    if (lingering_) {
+        boost::system::error_code rec = ec;
+        std::size_t n = 0;
+        std::span<char> scratch = worker_.scratch();
+        if (!rec) n = transport_->read_now(boost::asio::buffer(scratch.data(), scratch.size()), rec);
+        return drain_lingering(rec, n);
+    }
     if (state_ == State::Closed) return;
     if (in_begin_ != in_end_) {  // an incomplete packet waits: the buffered path completes it
         if (reading()) read();
@@ -145,6 +155,7 @@ void Connection::on_readable(const boost::system::error_code& ec) {
 }
 
 void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+    if (lingering_) return drain_lingering(ec, n);
     if (state_ == State::Closed) return;
     if (ec) {
         if (state_ == State::Connected) spdlog::info("Client {} closed its connection.", describe());
@@ -426,7 +437,7 @@ void Connection::flush() {
             transport_->async_write(boost::asio::buffer(writing), shared_from_this());
         }
     }
-    if (close) close_now();
+    if (close) linger_close();
 }
 
 void Connection::on_written(const boost::system::error_code& ec, std::size_t) {
@@ -518,7 +529,7 @@ void Connection::close_after_flush() {
     });
 }
 
-void Connection::close_now() {
+void Connection::close_now(bool linger) {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
     bool foreign_write = false;
@@ -532,10 +543,49 @@ void Connection::close_now() {
     // and reconnects at once must find the broker's state already updated.
     on_closed();
     // A write from another worker in progress still uses the descriptor: that worker closes it.
-    if (!foreign_write) transport_->close();
+    if (foreign_write) {
+    } else if (linger) {
+        transport_->shutdown_send();
+        lingering_ = true;
+        if (!transport_->reads_on_readiness() && in_size_ == 0) reserve_input(kMinRead, 0);
+        timer().expires_after(kLingerTime);
+        timer().async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (!ec) self->end_linger();
+        });
+        drain_lingering({}, 1);  // starts the first read
+    } else {
+        transport_->close();
+    }
     // What on_closed sent to other clients of this worker (a will, shared-subscription messages
     // handed on) was deferred to the end of the current handler, and not every caller flushes then.
     if (worker_.in_this_thread()) worker_.flush_deferred();
+}
+
+void Connection::linger_close() {
+    close_now(true);
+}
+
+void Connection::drain_lingering(const boost::system::error_code& ec, std::size_t n) {
+    if (!lingering_) return;
+    if (ec == boost::asio::error::would_block) {  // readiness path: drained for now
+        transport_->async_wait_readable(shared_from_this());
+        return;
+    }
+    std::uint32_t& total = extras().lingered_bytes;
+    total += static_cast<std::uint32_t>(std::min<std::size_t>(n, kLingerBytes));
+    if (ec || n == 0 || total >= kLingerBytes) return end_linger();  // end of stream, error or enough
+    if (transport_->reads_on_readiness()) {
+        on_readable({});  // read on until the socket is empty
+    } else {
+        transport_->async_read_some(boost::asio::buffer(in_.get(), in_size_), shared_from_this());
+    }
+}
+
+void Connection::end_linger() {
+    if (!lingering_) return;
+    lingering_ = false;
+    if (extras_ && extras_->timer) extras_->timer->cancel();
+    transport_->close();
 }
 
 // ---------------------------------------------------------------- keep alive

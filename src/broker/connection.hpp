@@ -118,7 +118,15 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void fail(mqtt::ReasonCode rc, const std::string& why);
     // Orderly close after the output drains.
     void close_after_flush();
-    void close_now();
+    // `linger`: see linger_close().
+    void close_now(bool linger = false);
+    // After a refusing CONNACK or an error DISCONNECT has been written: the connection ends now
+    // (bookkeeping, will), but the socket lingers: FIN after the packet, then what the client still
+    // sends is read and discarded (at most kLingerBytes, kLingerTime) before the descriptor closes,
+    // so a client that was still writing reads the reason instead of a reset.
+    void linger_close();
+    void drain_lingering(const boost::system::error_code& ec, std::size_t n);
+    void end_linger();
     void on_closed();
 
     void send(const mqtt::Packet& p);  // worker thread
@@ -180,6 +188,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
         std::vector<std::string> inbound_aliases;  // topic alias -> topic
         // A one-off timer for the rare delays (login back-off, close grace period).
         std::unique_ptr<boost::asio::steady_timer> timer;
+        std::uint32_t lingered_bytes = 0;  // read and discarded during a lingering close
         bool unused() const noexcept {
             return client_id.empty() && username.empty() && !will && !auth && inbound_aliases.empty() &&
                    !timer;
@@ -240,6 +249,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     bool waiting_scope_ = false;
     bool closed_ = false;
     bool foreign_write_ = false;  // another worker is writing to the socket (flush_from_elsewhere)
+    bool lingering_ = false;      // worker thread: closed, the socket drains (linger_close)
 };
 
 }  // namespace tapmq::broker

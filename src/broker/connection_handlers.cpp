@@ -305,10 +305,12 @@ void Connection::on_publish(mqtt::Publish& p) {
             send(mqtt::Pubrec{p.packet_id, ReasonCode::Success, {}});
             return;
         }
-        if (session_->incoming_qos2_count() > limits.max_inflight_messages &&
+        // Only an MQTT 5 client was told a Receive Maximum (CONNACK); MQTT 3.x has none, so a 3.x
+        // client's window is bounded by the packet-id space alone and it is served, never dropped.
+        if (v5 && session_->incoming_qos2_count() > limits.max_inflight_messages &&
             limits.max_inflight_messages != 0) {
             return fail(ReasonCode::ReceiveMaximumExceeded,
-                        "more QoS 2 messages in flight than receive maximum");
+                        "more QoS 2 messages in flight than the Receive Maximum announced in CONNACK");
         }
     }
 

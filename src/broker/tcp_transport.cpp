@@ -191,6 +191,10 @@ void TcpTransport::run_ready() {
     }
 }
 
+void TcpTransport::shutdown_send() noexcept {
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+}
+
 void TcpTransport::close() noexcept {
     if (fd_ < 0) return;
     ::shutdown(fd_, SHUT_RDWR);

@@ -28,6 +28,7 @@ class TcpTransport final : public Transport {
     bool sends_from_any_thread() const noexcept override { return true; }
     std::size_t send_from_any_thread(boost::asio::const_buffer buf,
                                      boost::system::error_code& ec) noexcept override;
+    void shutdown_send() noexcept override;
     void close() noexcept override;
     std::string remote_address() const override;
     const char* kind() const noexcept override { return "tcp"; }

@@ -64,6 +64,10 @@ class TlsTransport final : public Transport {
             stream_, buf,
             [h = std::move(h)](const boost::system::error_code& ec, std::size_t n) { h->on_written(ec, n); });
     }
+    void shutdown_send() noexcept override {
+        boost::system::error_code ec;  // records already written; no close_notify, the FIN says it
+        stream_.next_layer().shutdown(TcpSocket::shutdown_send, ec);
+    }
     void close() noexcept override {
         boost::system::error_code ec;
         stream_.next_layer().shutdown(TcpSocket::shutdown_both, ec);

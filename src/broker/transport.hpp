@@ -58,6 +58,9 @@ class Transport {
         ec = boost::asio::error::operation_not_supported;
         return 0;
     }
+    // Sends what is written, then FIN: the peer reads everything sent so far and then the end of the
+    // stream, while this side can still read (a lingering close). No-op where not supported.
+    virtual void shutdown_send() noexcept {}
     virtual void close() noexcept = 0;
     virtual std::string remote_address() const = 0;
     virtual std::optional<PeerIdentity> peer_identity() { return std::nullopt; }

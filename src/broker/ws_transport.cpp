@@ -70,6 +70,10 @@ class WsTransport final : public Transport {
             h->on_written(ec, n);
         });
     }
+    void shutdown_send() noexcept override {
+        boost::system::error_code ec;
+        beast::get_lowest_layer(ws_).shutdown(TcpSocket::shutdown_send, ec);
+    }
     void close() noexcept override {
         boost::system::error_code ec;
         auto& sock = beast::get_lowest_layer(ws_);

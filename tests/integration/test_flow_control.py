@@ -1,6 +1,9 @@
 """Flow control: Receive Maximum both ways, queue limits, Maximum Packet Size towards the
 client (MQTT 5.0 sections 3.1.2.11, 3.2.2.3, 4.9; broker queue configuration)."""
 
+import os
+import socket
+
 import pytest
 
 import mqtt_codec as m
@@ -67,6 +70,60 @@ def test_client_exceeds_broker_receive_maximum(client, broker):
     c.send(m.publish("rx/t", b"x", qos=2, pid=3))
     c.expect_disconnect(m.RC_RECEIVE_MAXIMUM_EXCEEDED)
     assert_serving(broker.port)
+
+
+@pytest.mark.broker_config("max_inflight_messages 2")
+def test_error_disconnect_reaches_a_client_still_writing(client, broker):
+    """A client still writing when the broker disconnects it (0x93 here) reads the DISCONNECT and
+    its reason, not a connection reset: the broker sends FIN after the DISCONNECT and reads and
+    discards what still arrives (bounded) before it closes the socket."""
+    c = client(uid(), 5)
+    over = b"".join(m.publish("rx/t", b"x", qos=2, pid=pid) for pid in (1, 2, 3))
+    # One write: three QoS 2 PUBLISHes, then 500 kB still arriving as the broker decides (less than
+    # the 1 MiB the broker reads and discards at most).
+    c.send(over + m.publish("rx/fill", b"y" * 500_000, qos=0))
+    for pid in (1, 2):
+        c.expect(m.PUBREC, pid=pid)
+    d = c.recv()
+    assert d.type == m.DISCONNECT and d.rc == m.RC_RECEIVE_MAXIMUM_EXCEEDED, d
+    # What a client still sending sees next: its writes still succeed (the broker reads on), and
+    # once it has said all it had to say, the end of the stream (FIN), never a reset.
+    for _ in range(20):
+        assert c.try_send(m.publish("rx/fill", b"z" * 10_000, qos=0)), "write failed after DISCONNECT"
+    c.sock.shutdown(socket.SHUT_WR)
+    c.sock.settimeout(5)
+    try:
+        rest = c.sock.recv(65536)
+    except ConnectionResetError:
+        pytest.fail("the broker reset the connection instead of closing it after DISCONNECT")
+    assert rest == b"", rest
+    err = c.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    assert err == 0, f"the broker reset the connection: {os.strerror(err)}"
+    assert_serving(broker.port)
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_v3_qos2_window_beyond_max_inflight_is_served(client, version):
+    """MQTT 3.x has no Receive Maximum and the broker never announced one: a 3.1/3.1.1 client
+    with 64 QoS 2 PUBLISHes awaiting PUBREL (default max_inflight_messages is 20) is served,
+    every message is delivered exactly once, and the connection stays up."""
+    topic = uid("w64/")
+    sub = client(uid(), 4)
+    sub.subscribe((topic, 2))
+    pub = client(uid(), version)
+    n = 64
+    for pid in range(1, n + 1):
+        pub.send(m.publish(topic, b"m%d" % pid, qos=2, pid=pid, version=version))
+    for pid in range(1, n + 1):
+        pub.expect(m.PUBREC, pid=pid)
+    for pid in range(1, n + 1):
+        pub.send(m.pubrel(pid))
+    for pid in range(1, n + 1):
+        pub.expect(m.PUBCOMP, pid=pid)
+    got = [sub.expect_publish(topic, qos=2).payload for _ in range(n)]
+    assert got == [b"m%d" % i for i in range(1, n + 1)]
+    sub.expect_no_packet(0.3)
+    assert pub.is_open()
 
 
 @pytest.mark.broker_config("max_inflight_messages 2")
