@@ -7,6 +7,7 @@ add_executable(test_relay
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_target.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_state_dir.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_datalog.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_relay_datalog_crash.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_firmware.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_alarms.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_demo.cpp
