@@ -9,6 +9,7 @@ add_executable(test_relay
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_datalog.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_datalog_crash.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_firmware.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_relay_firmware_crash.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_alarms.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_demo.cpp
 )
