@@ -179,8 +179,15 @@ std::string encode_value(const Variable& v, const std::vector<double>& values) {
         if (x < lo || x > hi) {
             refuse(v, shown(x) + " is outside the range of " + std::string(name(v.type)));
         }
-        if (v.min && x < *v.min) refuse(v, shown(x) + " is below the minimum " + shown(*v.min));
-        if (v.max && x > *v.max) refuse(v, shown(x) + " is above the maximum " + shown(*v.max));
+        // A float32 is compared as stored (rounded to float, like its limits), so that a value read
+        // back from the device passes the checks it passed when written.
+        const auto stored = [&v](double d) {
+            return v.type == ValueType::Float32 ? static_cast<double>(static_cast<float>(d)) : d;
+        };
+        if (v.min && stored(x) < stored(*v.min))
+            refuse(v, shown(x) + " is below the minimum " + shown(*v.min));
+        if (v.max && stored(x) > stored(*v.max))
+            refuse(v, shown(x) + " is above the maximum " + shown(*v.max));
         if (!v.choices.empty()) {
             bool listed = false;
             std::string list;

@@ -146,7 +146,8 @@ TEST(TapProject, JsonRoundTrip) {
     const Project again = Project::parse(text, "pulled.json");
     EXPECT_EQ(again, demo());
     EXPECT_EQ(again.to_json(), text);
-    for (const auto& prof : nlohmann::json::parse(text)["profiles"])
+    const auto written = nlohmann::json::parse(text);
+    for (const auto& prof : written["profiles"])
         EXPECT_FALSE(prof.contains("password"));
     EXPECT_NE(text.find("99C243D5F82EB712C281D5FFE7D12097"), std::string::npos);
     // A plain password is stored as its hash.

@@ -79,6 +79,14 @@ TEST(TapValue, EncodeChecks) {
     EXPECT_EQ(encode_value(array_of(ValueType::Float32, 1), {25.3}), bytes("41CA6666"));
     error_of([] { encode_value(array_of(ValueType::Float32, 1), {1e39}); });
     EXPECT_EQ(encode_value(array_of(ValueType::Float64, 1), {M_PI}), bytes("400921FB54442D18"));
+
+    // A float32 is checked as stored: 0.1 rounds to 0.100000001490116f, still "at most 0.1", so the
+    // value read back passes the checks it passed when written.
+    Variable f = array_of(ValueType::Float32, 1);
+    f.max = 0.1;
+    const std::string raw = parse_value(f, "0.1");
+    EXPECT_EQ(encode_value(f, decode_value(f, raw)), raw);
+    error_of([&] { parse_value(f, "0.10001"); });
 }
 
 TEST(TapValue, Text) {
