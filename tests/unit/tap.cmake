@@ -12,9 +12,11 @@ add_executable(test_tap
   ${CMAKE_CURRENT_LIST_DIR}/test_tap_seal.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_tap_project.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_tap_value.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_tap_topics.cpp
 )
 target_link_libraries(test_tap PRIVATE tapmq_tap GTest::gtest_main)
 target_include_directories(test_tap PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 # The shipped projects, to check that the embedded copy is the file.
 target_compile_definitions(test_tap PRIVATE TAPMQ_TAP_PROJECTS="${PROJECT_SOURCE_DIR}/src/tap/projects")
-gtest_discover_tests(test_tap DISCOVERY_TIMEOUT 30)
+# Named tap.<Suite>.<Test>, so that `ctest -R tap` runs them.
+gtest_discover_tests(test_tap TEST_PREFIX "tap." DISCOVERY_TIMEOUT 30)
