@@ -1,4 +1,5 @@
-// `tapmq pub`: publish one message, or the same message COUNT times, then disconnect.
+// `tapmq pub`: publish one message, the same message COUNT times, or each line of standard input (-l),
+// then disconnect; with --reconnect through broker restarts.
 #pragma once
 
 #include <optional>
@@ -15,6 +16,7 @@ struct PubArgs {
     std::string file;                    // -f: the file's content is the message
     bool from_stdin = false;             // -s: all of standard input is the message
     bool null_message = false;           // --null: zero-length message
+    bool stdin_lines = false;            // -l: each line of standard input is a message
     int qos = 0;
     bool retain = false;
     unsigned count = 1;     // -n

@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "client/client.hpp"
+#include "client/reconnecting_client.hpp"
+#include "client/tls_stream.hpp"
 #include "exit_codes.hpp"
 #include "mqtt/topic.hpp"
 
@@ -11,15 +13,35 @@ namespace {
 
 class Subscriber {
   public:
-    Subscriber(boost::asio::io_context& io, const SubArgs& a)
-        : io_(io), args_(a), timer_(io), signals_(io, SIGINT, SIGTERM), client_(client::Client::create(io)) {}
+    Subscriber(boost::asio::io_context& io, const SubArgs& a, std::vector<std::string> topics)
+        : io_(io), args_(a), topics_(std::move(topics)), timer_(io), signals_(io, SIGINT, SIGTERM) {}
 
-    int run(const client::ConnectOptions& o) {
+    int run(const ResolvedConnection& conn, const client::StreamFactory& make) {
         signals_.async_wait([this](const boost::system::error_code& ec, int) {
             if (ec) return;
             interrupted_ = true;
             finish(kExitOk);
         });
+        if (args_.conn.reconnect) {
+            start_reconnecting(conn, make);
+        } else {
+            start(conn.options, make);
+        }
+        if (args_.timeout > 0) {
+            timer_.expires_after(std::chrono::seconds(args_.timeout));
+            timer_.async_wait([this](const boost::system::error_code& ec) {
+                if (!ec) finish(kExitTimeout);
+            });
+        }
+        io_.run();
+        std::fflush(stdout);
+        return rc_;
+    }
+
+  private:
+    // One connection: its loss ends the run.
+    void start(const client::ConnectOptions& o, const client::StreamFactory& make) {
+        client_ = client::Client::create(io_, make(io_));
         client_->on_message([this](const mqtt::Publish& p) { on_message(p); });
         client_->on_close([this](const client::Error& e) {
             if (e) report(e);
@@ -33,21 +55,50 @@ class Subscriber {
             }
             subscribe();
         });
-        if (args_.timeout > 0) {
-            timer_.expires_after(std::chrono::seconds(args_.timeout));
-            timer_.async_wait([this](const boost::system::error_code& ec) {
-                if (!ec) finish(kExitTimeout);
-            });
-        }
-        io_.run();
-        std::fflush(stdout);
-        return rc_;
     }
 
-  private:
+    // --reconnect: the session is kept across connections, subscriptions are made again when the
+    // broker lost it; only a first attempt that fails ends the run.
+    void start_reconnecting(const ResolvedConnection& conn, const client::StreamFactory& make) {
+        rclient_ = client::ReconnectingClient::create(io_, conn.options, make,
+                                                      to_reconnect_options(args_.conn, conn));
+        rclient_->on_message([this](const mqtt::Publish& p) { on_message(p); });
+        rclient_->on_disconnected([this](const client::Error& e, std::chrono::milliseconds retry_in) {
+            if (!rclient_->ever_connected()) {
+                report(e);
+                finish(exit_code_for(e));
+                return;
+            }
+            if (!args_.quiet) {
+                std::fprintf(stderr, "tapmq sub: %s; reconnecting in %.1f s\n", e.message.c_str(),
+                             static_cast<double>(retry_in.count()) / 1000.0);
+            }
+        });
+        bool first = true;
+        rclient_->on_connected([this, first](bool session_present) mutable {
+            if (!first && !args_.quiet) {
+                std::fprintf(stderr, "tapmq sub: reconnected (%s)\n",
+                             session_present ? "session present" : "new session");
+            }
+            first = false;
+        });
+        for (std::size_t i = 0; i < topics_.size(); ++i) {
+            mqtt::SubscriptionOptions so;
+            so.qos = static_cast<mqtt::QoS>(args_.qos);
+            so.no_local = args_.no_local;
+            rclient_->subscribe(topics_[i], so, [this, i](const client::Error& e, const mqtt::Suback* ack) {
+                if (e || !ack || ack->reasons.empty() || !mqtt::is_error(ack->reasons[0])) return;
+                report(
+                    client::Error::refused(ack->reasons[0], "subscription to '" + topics_[i] + "' refused"));
+                finish(kExitRefused);
+            });
+        }
+        rclient_->start();
+    }
+
     void subscribe() {
         std::vector<mqtt::TopicSubscription> subs;
-        for (const auto& t : args_.topics) {
+        for (const auto& t : topics_) {
             mqtt::TopicSubscription s;
             s.filter = t;
             s.options.qos = static_cast<mqtt::QoS>(args_.qos);
@@ -59,10 +110,10 @@ class Subscriber {
                 report(e);
                 return;
             }
-            for (std::size_t i = 0; i < ack->reasons.size() && i < args_.topics.size(); ++i) {
+            for (std::size_t i = 0; i < ack->reasons.size() && i < topics_.size(); ++i) {
                 if (!mqtt::is_error(ack->reasons[i])) continue;
-                report(client::Error::refused(ack->reasons[i],
-                                              "subscription to '" + args_.topics[i] + "' refused"));
+                report(
+                    client::Error::refused(ack->reasons[i], "subscription to '" + topics_[i] + "' refused"));
                 finish(kExitRefused);
                 return;
             }
@@ -105,7 +156,8 @@ class Subscriber {
         if (rc == kExitTimeout && !args_.quiet) {
             std::fprintf(stderr, "tapmq sub: timed out after %u s (%u messages)\n", args_.timeout, received_);
         }
-        client_->disconnect();
+        if (client_) client_->disconnect();
+        if (rclient_) rclient_->stop();
         stop_waiting();
     }
 
@@ -117,9 +169,11 @@ class Subscriber {
 
     boost::asio::io_context& io_;
     const SubArgs& args_;
+    std::vector<std::string> topics_;
     boost::asio::steady_timer timer_;
     boost::asio::signal_set signals_;
-    std::shared_ptr<client::Client> client_;
+    std::shared_ptr<client::Client> client_;               // one connection
+    std::shared_ptr<client::ReconnectingClient> rclient_;  // --reconnect
     unsigned received_ = 0;
     int rc_ = kExitOk;
     bool done_ = false;
@@ -130,26 +184,34 @@ class Subscriber {
 }  // namespace
 
 int run_sub(const SubArgs& args) {
-    if (args.topics.empty()) {
-        std::fprintf(stderr, "tapmq sub: at least one topic filter is needed (-t)\n");
+    ResolvedConnection conn;
+    client::StreamFactory make;
+    try {
+        conn = resolve_connection(args.conn, "tapmq-sub-");
+        make = make_stream(conn);
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "tapmq sub: %s\n", e.what());
+        return kExitUsage;
+    } catch (const client::TlsConfigError& e) {
+        std::fprintf(stderr, "tapmq sub: %s\n", e.what());
         return kExitUsage;
     }
-    for (const auto& t : args.topics) {
+    std::vector<std::string> topics = args.topics;
+    if (!conn.url_topic.empty()) topics.push_back(conn.url_topic);
+    if (topics.empty()) {
+        std::fprintf(stderr,
+                     "tapmq sub: at least one topic filter is needed (-t, or mqtt://host/filter with -L)\n");
+        return kExitUsage;
+    }
+    for (const auto& t : topics) {
         if (!mqtt::is_valid_topic_filter(t)) {
             std::fprintf(stderr, "tapmq sub: invalid topic filter '%s'\n", t.c_str());
             return kExitUsage;
         }
     }
-    client::ConnectOptions o;
-    try {
-        o = to_connect_options(args.conn, "tapmq-sub-");
-    } catch (const std::invalid_argument& e) {
-        std::fprintf(stderr, "tapmq sub: %s\n", e.what());
-        return kExitUsage;
-    }
     boost::asio::io_context io;
-    Subscriber s(io, args);
-    return s.run(o);
+    Subscriber s(io, args, std::move(topics));
+    return s.run(conn, make);
 }
 
 }  // namespace tapmq::cli

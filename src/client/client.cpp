@@ -126,8 +126,10 @@ void Client::on_stream_connected(const boost::system::error_code& ec) {
     auto keep = op_done();
     if (state_ != State::Connecting) return;
     if (ec) {
-        fail(Error{Error::Kind::Network, mqtt::ReasonCode::Success,
-                   "cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + ec.message()});
+        std::string what = stream_->connect_error();
+        if (what.empty())
+            what = "cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + ec.message();
+        fail(Error{Error::Kind::Network, mqtt::ReasonCode::Success, std::move(what)});
         return;
     }
     state_ = State::AwaitConnack;

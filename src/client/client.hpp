@@ -80,6 +80,28 @@ class Client : public std::enable_shared_from_this<Client> {
     // Drops the connection now (no DISCONNECT: the broker publishes the will).
     void close();
 
+    // ---- For a layer that keeps the session across connections (ReconnectingClient) ----
+    // PUBLISH under a packet identifier the caller chose (1..InflightWindow::kMaxCapacity), with DUP
+    // when it is a re-send after a reconnection. QoS 1/2 only; false (and `done` never called) when
+    // Client::publish would refuse, the identifier is in use or the window is full. Do not mix with
+    // publish() at QoS 1/2 on one client: publish() picks identifiers itself.
+    bool publish_with_id(std::uint16_t packet_id, bool dup, std::string_view topic, std::string_view payload,
+                         mqtt::QoS qos, bool retain, PublishHandler done,
+                         const mqtt::Properties* properties = nullptr);
+    // Re-sends the PUBREL of a QoS 2 PUBLISH whose PUBREC arrived on an earlier connection; `done`
+    // runs on PUBCOMP.
+    bool resend_pubrel(std::uint16_t packet_id, PublishHandler done);
+    // Called with the packet identifier when a QoS 2 PUBLISH's PUBREC (success) arrives: from then
+    // on, PUBREL and not the PUBLISH is what a reconnection re-sends.
+    void on_pubrec_received(std::function<void(std::uint16_t)> h) { on_pubrec_received_ = std::move(h); }
+    // Packet identifiers of incoming QoS 2 messages delivered and awaiting PUBREL, to hand to the
+    // next connection of the same session (restore before connect(), so that the broker's re-sent
+    // PUBLISH is not delivered twice). A CONNACK without a session clears them.
+    std::vector<std::uint16_t> incoming_qos2_ids() const;
+    void restore_incoming_qos2(const std::vector<std::uint16_t>& ids);
+    // Most QoS 1/2 PUBLISHes in flight at once on this connection (known after CONNACK).
+    std::uint16_t window_capacity() const noexcept { return window_.capacity(); }
+
     bool connected() const noexcept { return state_ == State::Connected; }
     bool closed() const noexcept { return state_ == State::Closed; }
     mqtt::ProtocolVersion version() const noexcept { return version_; }
@@ -138,7 +160,8 @@ class Client : public std::enable_shared_from_this<Client> {
     // client_publish.cpp: the outgoing window
     bool publish_allowed(mqtt::QoS qos, bool retain) const noexcept;
     void encode_publish(std::string& out, std::string_view topic, std::string_view payload, mqtt::QoS qos,
-                        bool retain, std::uint16_t packet_id, const mqtt::Properties* properties);
+                        bool retain, std::uint16_t packet_id, const mqtt::Properties* properties,
+                        bool dup = false);
     void complete(std::uint16_t packet_id, const Error& e);
     void pump();
 
@@ -157,6 +180,7 @@ class Client : public std::enable_shared_from_this<Client> {
     std::string auth_method_;
     MessageHandler on_message_;
     CloseHandler on_close_;
+    std::function<void(std::uint16_t)> on_pubrec_received_;
     ServerInfo server_;
     std::uint16_t local_max_inflight_ = 65'000;
     std::chrono::milliseconds keep_alive_{0};

@@ -1,5 +1,6 @@
 // What the client does with each packet the broker sends.
 #include <algorithm>
+#include <cstdio>
 
 #include "client.hpp"
 
@@ -81,10 +82,17 @@ void Client::on_connack(const mqtt::Connack& c) {
     if (mqtt::is_error(c.reason)) {
         auto h = std::move(on_connect_);
         on_connect_ = nullptr;
-        Error e = Error::refused(c.reason, with_reason_string("connection refused", c.properties));
-        if (!mqtt::is_v5(version_)) {  // 3.x users know the return code, not the MQTT 5 reason code
-            e.message = "connection refused: " + std::string(mqtt::to_string(c.reason)) + " (return code " +
-                        std::to_string(mqtt::to_v3_connack_code(c.reason)) + ")";
+        Error e = Error::refused(c.reason, {});
+        char code[8];
+        if (mqtt::is_v5(version_)) {
+            std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(c.reason));
+            e.message = with_reason_string("the broker refused the connection: " + std::string(code) + " " +
+                                               std::string(mqtt::to_string(c.reason)),
+                                           c.properties);
+        } else {  // 3.x users know the return code, not the MQTT 5 reason code
+            e.message = "the broker refused the connection: return code " +
+                        std::to_string(mqtt::to_v3_connack_code(c.reason)) + " " +
+                        std::string(mqtt::to_string(c.reason));
         }
         fail(e);
         if (h) h(e, &c);
@@ -104,6 +112,7 @@ void Client::on_connack(const mqtt::Connack& c) {
     }
     const auto& p = c.properties;
     server_.session_present = c.session_present;
+    if (!c.session_present) qos2_received_.clear();  // a new session: no QoS 2 exchange is pending
     server_.receive_maximum = p.receive_maximum.value_or(65'535);
     server_.maximum_qos = static_cast<mqtt::QoS>(p.maximum_qos.value_or(2));
     server_.retain_available = p.retain_available.value_or(1) != 0;
@@ -187,6 +196,7 @@ void Client::on_pubrec(const mqtt::Pubrec& r) {
     }
     slot->stage = InflightWindow::Stage::AwaitPubcomp;
     send(response<mqtt::Pubrel>(r.packet_id));
+    if (on_pubrec_received_) on_pubrec_received_(r.packet_id);
 }
 
 void Client::on_pubrel(const mqtt::Pubrel& r) {

@@ -15,7 +15,8 @@ bool Client::publish_allowed(mqtt::QoS qos, bool retain) const noexcept {
 }
 
 void Client::encode_publish(std::string& out, std::string_view topic, std::string_view payload, mqtt::QoS qos,
-                            bool retain, std::uint16_t packet_id, const mqtt::Properties* properties) {
+                            bool retain, std::uint16_t packet_id, const mqtt::Properties* properties,
+                            bool dup) {
     mqtt::Packet packet{std::in_place_type<mqtt::Publish>};
     auto& p = std::get<mqtt::Publish>(packet);
     p.topic = topic;
@@ -23,6 +24,7 @@ void Client::encode_publish(std::string& out, std::string_view topic, std::strin
     p.qos = qos;
     p.retain = retain;
     p.packet_id = packet_id;
+    p.dup = dup;
     if (properties && mqtt::is_v5(version_)) p.properties = *properties;
     mqtt::encode_append(packet, version_, out);
 }
@@ -53,6 +55,48 @@ bool Client::publish(std::string_view topic, std::string_view payload, mqtt::QoS
     q.done = std::move(done);
     queue_.push_back(std::move(q));
     return true;
+}
+
+bool Client::publish_with_id(std::uint16_t packet_id, bool dup, std::string_view topic,
+                             std::string_view payload, mqtt::QoS qos, bool retain, PublishHandler done,
+                             const mqtt::Properties* properties) {
+    if (qos == mqtt::QoS::AtMostOnce || window_.full()) return false;
+    if (!publish_allowed(qos, retain) || !mqtt::is_valid_topic_name(topic)) return false;
+    const auto stage = qos == mqtt::QoS::ExactlyOnce ? InflightWindow::Stage::AwaitPubrec
+                                                     : InflightWindow::Stage::AwaitPuback;
+    const std::size_t before = out_.size();
+    encode_publish(out_, topic, payload, qos, retain, packet_id, properties, dup);
+    if (out_.size() - before > server_.maximum_packet_size ||
+        !window_.acquire_at(packet_id, stage, std::move(done))) {
+        out_.resize(before);
+        return false;
+    }
+    request_flush();
+    return true;
+}
+
+bool Client::resend_pubrel(std::uint16_t packet_id, PublishHandler done) {
+    if (state_ != State::Connected || window_.full()) return false;
+    if (!window_.acquire_at(packet_id, InflightWindow::Stage::AwaitPubcomp, std::move(done))) return false;
+    mqtt::Packet packet{std::in_place_type<mqtt::Pubrel>};
+    std::get<mqtt::Pubrel>(packet).packet_id = packet_id;
+    send(packet);
+    return true;
+}
+
+std::vector<std::uint16_t> Client::incoming_qos2_ids() const {
+    std::vector<std::uint16_t> ids;
+    for (std::size_t i = 0; i < qos2_received_.size(); ++i) {
+        if (qos2_received_[i]) ids.push_back(static_cast<std::uint16_t>(i));
+    }
+    return ids;
+}
+
+void Client::restore_incoming_qos2(const std::vector<std::uint16_t>& ids) {
+    if (ids.empty()) return;
+    if (qos2_received_.empty()) qos2_received_.resize(65'536);
+    for (auto id : ids)
+        qos2_received_[id] = true;
 }
 
 void Client::pump() {

@@ -32,6 +32,9 @@ class InflightWindow {
 
     // Takes a free slot (precondition: !full()); returns its packet identifier.
     std::uint16_t acquire(mqtt::QoS qos, PublishHandler done);
+    // Takes the slot of a given identifier (1..kMaxCapacity) at a given stage: a message re-sent with
+    // its original identifier after a reconnection. False when that slot is in use.
+    bool acquire_at(std::uint16_t packet_id, Stage stage, PublishHandler done);
     // The slot in flight under that identifier, or nullptr.
     Slot* find(std::uint16_t packet_id) noexcept;
     // Frees the slot and hands back its completion handler.

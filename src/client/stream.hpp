@@ -1,5 +1,6 @@
-// The byte stream under a client: plain TCP today. A TLS (or WebSocket) stream implements the same
-// interface, doing its handshake inside async_connect, so the MQTT logic never knows what carries it.
+// The byte stream under a client: plain TCP (tcp_stream.hpp), TLS (tls_stream.hpp), MQTT over
+// WebSocket over either (ws_stream.hpp). Each does its handshakes inside async_connect, so the MQTT
+// logic never knows what carries it. stream_factory.hpp builds the right one from TransportOptions.
 #pragma once
 
 #include <functional>
@@ -28,6 +29,10 @@ class Stream {
     // Cancels every pending operation and releases the connection.
     virtual void close() noexcept = 0;
     virtual boost::asio::any_io_executor executor() = 0;
+    // After async_connect failed: a sentence saying why and what to change, when the stream knows
+    // more than the error code (a TLS certificate check, a WebSocket upgrade refused); empty to let
+    // the client say "cannot connect to host:port: <error>".
+    virtual std::string connect_error() const { return {}; }
 };
 
 }  // namespace tapmq::client
