@@ -217,6 +217,10 @@ std::string encode_value(const Variable& v, const std::vector<double>& values) {
     return out;
 }
 
+void check_value(const Variable& v, std::string_view raw) {
+    (void)encode_value(v, decode_value(v, raw));
+}
+
 std::string encode_json_value(const Variable& v, const nlohmann::json& value) {
     std::vector<double> values;
     if (value.is_array()) {

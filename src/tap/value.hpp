@@ -24,6 +24,10 @@ std::vector<double> decode_value(const Variable& v, std::string_view raw);
 // below min, above max, or not one of the choices.
 std::string encode_value(const Variable& v, const std::vector<double>& values);
 
+// Raw bytes as a requester wrote them (PUT /1029/{id}/4): throws ProtocolError(0x80) naming the
+// variable unless they are exactly v.size() bytes holding values encode_value would accept.
+void check_value(const Variable& v, std::string_view raw);
+
 // Text -> raw bytes, checked as encode_value. Accepts JSON (a number, true/false, a label, an array
 // of those) and plain text: comma-separated numbers ("1, 2, 3", "0x1F" for integer types) or labels
 // (a choice's label; on_text / off_text, or "on" / "off" for a switch).

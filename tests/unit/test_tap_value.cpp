@@ -89,6 +89,19 @@ TEST(TapValue, EncodeChecks) {
     error_of([&] { parse_value(f, "0.10001"); });
 }
 
+TEST(TapValue, CheckRaw) {
+    check_value(var("Period"), bytes("000003E8"));
+    check_value(var("LEDConfig"), bytes("02"));
+    EXPECT_EQ(error_of([] { check_value(var("Period"), bytes("00000005")); }),
+              "Period: 5 is below the minimum 10");
+    EXPECT_EQ(error_of([] { check_value(var("Period"), bytes("FFFFFFFF")); }),
+              "Period: -1 is below the minimum 10");
+    error_of([] { check_value(var("Period"), bytes("000003")); });
+    error_of([] { check_value(var("LEDConfig"), bytes("03")); });
+    error_of([] { check_value(var("Temperature_C"), bytes("7FC00000")); });  // NaN
+    check_value(var("Temperature_C"), bytes("41CA6666"));
+}
+
 TEST(TapValue, Text) {
     EXPECT_EQ(parse_value(var("LEDConfig"), "blink"), bytes("02"));
     EXPECT_EQ(parse_value(var("LEDConfig"), " on "), bytes("01"));
