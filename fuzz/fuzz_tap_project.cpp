@@ -1,7 +1,8 @@
 // libFuzzer target for the project file (src/tap/project.cpp) and variable values (value.cpp): a
 // project arrives from `config push` and values from any requester allowed to write.
 //
-// Input: the text of a project file, optionally followed by a NUL and a value text. ProjectError is
+// Input: the text of a project file, optionally followed by a NUL and a value text; the text is also
+// parsed as relay settings alone. ProjectError is
 // how a file is refused, ProtocolError(0x80) how a value is; anything else is a finding. Checked: an
 // accepted project writes itself back to JSON that parses to an equal project (and the same JSON);
 // its references and rights are consistent; for every variable, the value text either encodes to
@@ -64,7 +65,7 @@ void check_project(const Project& p) {
         CHECK(p.variable(a.variable_id) && p.variable(a.variable_id)->count == 1);
 }
 
-void check_value(const Variable& v, std::string_view text) {
+void check_value_text(const Variable& v, std::string_view text) {
     try {
         const std::string raw = parse_value(v, text);
         CHECK(raw.size() == v.size());
@@ -90,12 +91,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_project(p);
         if (nul != std::string_view::npos) {
             for (const Variable& v : p.variables())
-                check_value(v, value);
+                check_value_text(v, value);
         }
     } catch (const ProjectError& e) {
         CHECK(e.source() == "fuzz.json");
         CHECK(std::string_view(e.what()).starts_with("fuzz.json: "));
         CHECK(e.pointer().empty() || e.pointer()[0] == '/');
+    }
+    // The same text as relay settings alone.
+    try {
+        const RelaySettings r = parse_relay_settings(text, "relay.json");
+        CHECK(!check_relay_settings(r));
+        CHECK(parse_relay_settings(relay_settings_to_json(r), "again.json") == r);
+    } catch (const ProjectError& e) {
+        CHECK(std::string_view(e.what()).starts_with("relay.json: "));
     }
     return 0;
 }

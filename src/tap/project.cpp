@@ -808,39 +808,30 @@ class ProjectParser {
     }
 
     RelaySettings relay(const json& root) const {
-        RelaySettings r;
         const json* v = find(root, "relay");
-        if (!v) return r;
-        const std::string ptr = "/relay";
-        const json& o = object_at(*v, ptr);
+        if (!v) return RelaySettings{};
+        return relay_object(*v, "/relay");
+    }
+
+  public:
+    RelaySettings relay_object(const json& v, const std::string& ptr) const {
+        RelaySettings r;
+        const json& o = object_at(v, ptr);
         check_keys(o, ptr, {"host", "port", "client_id", "username", "password", "netkey", "topic_prefix"});
         r.host = string_field(o, ptr, "host", r.host);
-        if (r.host.empty() || r.host.find_first_of(" \t\r\n/") != std::string::npos ||
-            r.host.find('\0') != std::string::npos) {
-            fail(child(ptr, "host"), qstr(r.host) + " is not a host name or address");
-        }
         r.port = static_cast<std::uint16_t>(uint_field(o, ptr, "port", 1, 65535, r.port));
         r.client_id = string_field(o, ptr, "client_id", r.client_id);
         r.username = string_field(o, ptr, "username", r.username);
         r.password = string_field(o, ptr, "password", r.password);
         r.netkey = string_field(o, ptr, "netkey", r.netkey);
         r.topic_prefix = string_field(o, ptr, "topic_prefix", r.topic_prefix);
-        if (r.client_id.empty())
-            fail(child(ptr, "client_id"), "must not be empty (\"{serial}\": the serial number)");
-        for (const char* key : {"client_id", "username", "password", "netkey", "topic_prefix"}) {
-            const json* f = find(o, key);
-            if (f && f->get<std::string>().size() > 65535) fail(child(ptr, key), "longer than 65535 bytes");
-            if (f && f->get<std::string>().find('\0') != std::string::npos)
-                fail(child(ptr, key), "contains NUL");
-        }
-        const std::string& t = r.topic_prefix;
-        if (t.empty() || t.front() == '/' || t.back() == '/' || t.find_first_of("+#") != std::string::npos) {
-            fail(child(ptr, "topic_prefix"),
-                 qstr(t) + " is not a topic prefix (not empty, no '+' or '#', no '/' at either end)");
-        }
+        if (const auto problem = check_relay_settings(r)) fail(child(ptr, problem->key), problem->message);
         return r;
     }
 
+    json parse_text(std::string_view text) const { return parse_json(text); }
+
+  private:
     std::string source_;
 };
 
@@ -848,7 +839,49 @@ Project Project::parse(std::string_view text, std::string_view source) {
     return ProjectParser(source).parse(text);
 }
 
+std::optional<SettingProblem> check_relay_settings(const RelaySettings& r) {
+    if (r.host.empty() || r.host.find_first_of(std::string_view(" \t\r\n/\0", 6)) != std::string::npos) {
+        return SettingProblem{"host", qstr(r.host) + " is not a host name or address"};
+    }
+    if (r.port == 0) return SettingProblem{"port", "must be an integer from 1 to 65535, not 0"};
+    if (r.client_id.empty())
+        return SettingProblem{"client_id", "must not be empty (\"{serial}\": the serial number)"};
+    const std::pair<const char*, const std::string*> texts[] = {{"client_id", &r.client_id},
+                                                                {"username", &r.username},
+                                                                {"password", &r.password},
+                                                                {"netkey", &r.netkey},
+                                                                {"topic_prefix", &r.topic_prefix}};
+    for (const auto& [key, text] : texts) {
+        if (text->size() > 65535) return SettingProblem{key, "longer than 65535 bytes"};
+        if (text->find('\0') != std::string::npos) return SettingProblem{key, "contains NUL"};
+    }
+    const std::string& t = r.topic_prefix;
+    if (t.empty() || t.front() == '/' || t.back() == '/' || t.find_first_of("+#") != std::string::npos) {
+        return SettingProblem{
+            "topic_prefix",
+            qstr(t) + " is not a topic prefix (not empty, no '+' or '#', no '/' at either end)"};
+    }
+    return std::nullopt;
+}
+
+RelaySettings parse_relay_settings(std::string_view text, std::string_view source) {
+    const ProjectParser parser(source);
+    return parser.relay_object(parser.parse_text(text), "");
+}
+
 namespace {
+
+ojson relay_json(const RelaySettings& r) {
+    ojson relay = ojson::object();
+    relay["host"] = r.host;
+    relay["port"] = r.port;
+    relay["client_id"] = r.client_id;
+    relay["username"] = r.username;
+    relay["password"] = r.password;
+    relay["netkey"] = r.netkey;
+    relay["topic_prefix"] = r.topic_prefix;
+    return relay;
+}
 
 ojson number_json(double v) {
     if (std::floor(v) == v && std::fabs(v) < 9007199254740992.0) return ojson(static_cast<std::int64_t>(v));
@@ -856,6 +889,10 @@ ojson number_json(double v) {
 }
 
 }  // namespace
+
+std::string relay_settings_to_json(const RelaySettings& settings) {
+    return relay_json(settings).dump(2) + "\n";
+}
 
 std::string Project::to_json() const {
     ojson root = ojson::object();
@@ -946,15 +983,7 @@ std::string Project::to_json() const {
     }
     root["alarms"] = std::move(alarms);
 
-    ojson relay = ojson::object();
-    relay["host"] = relay_.host;
-    relay["port"] = relay_.port;
-    relay["client_id"] = relay_.client_id;
-    relay["username"] = relay_.username;
-    relay["password"] = relay_.password;
-    relay["netkey"] = relay_.netkey;
-    relay["topic_prefix"] = relay_.topic_prefix;
-    root["relay"] = std::move(relay);
+    root["relay"] = relay_json(relay_);
 
     return root.dump(2) + "\n";
 }

@@ -123,6 +123,21 @@ struct RelaySettings {
 // Replaces every "{serial}" in a relay setting (client_id, username, password, topic_prefix).
 std::string expand_serial(std::string_view text, std::string_view serial);
 
+// What is wrong with relay settings: the key at fault and why, e.g. {"port", "must be an integer from
+// 1 to 65535, not 0"}. The checks of a project's "relay" section, for settings changed one by one
+// (PUT /1024//50..58): host not empty, without blanks, '/' or NUL; port not 0; client_id not empty;
+// texts at most 65535 bytes without NUL; topic_prefix not empty, without '+' or '#', no '/' at either end.
+struct SettingProblem {
+    std::string key;
+    std::string message;
+};
+std::optional<SettingProblem> check_relay_settings(const RelaySettings& settings);
+
+// The relay section alone as a JSON file (e.g. the relay's saved settings): the same keys, defaults
+// and checks as a project's "relay"; errors are ProjectErrors naming `source` and the pointer ("/port").
+RelaySettings parse_relay_settings(std::string_view text, std::string_view source);
+std::string relay_settings_to_json(const RelaySettings& settings);
+
 struct Application {
     std::string name;                  // /1024//9
     std::uint32_t config_version = 0;  // /1024//10

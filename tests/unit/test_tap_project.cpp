@@ -394,6 +394,50 @@ TEST(TapProject, BadFilesNameThePointer) {
     }
 }
 
+TEST(TapProject, RelaySettingsAlone) {
+    RelaySettings r;
+    EXPECT_EQ(check_relay_settings(r), std::nullopt);
+    r.netkey = "k";
+    r.port = 8883;
+    EXPECT_EQ(parse_relay_settings(relay_settings_to_json(r), "relay.json"), r);
+    EXPECT_EQ(parse_relay_settings("{}", "relay.json"), RelaySettings{});
+    EXPECT_EQ(parse_relay_settings(R"({"port": 9001})", "relay.json").port, 9001);
+
+    auto problem = [](auto edit) {
+        RelaySettings s;
+        edit(s);
+        const auto p = check_relay_settings(s);
+        return p ? p->key + ": " + p->message : std::string("ok");
+    };
+    EXPECT_EQ(problem([](RelaySettings& s) { s.host = ""; }), "host: \"\" is not a host name or address");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.host = "a b"; }),
+              "host: \"a b\" is not a host name or address");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.port = 0; }),
+              "port: must be an integer from 1 to 65535, not 0");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.client_id = ""; }).substr(0, 11), "client_id: ");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.password = std::string("a\0b", 3); }),
+              "password: contains NUL");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.netkey = std::string(65536, 'k'); }),
+              "netkey: longer than 65535 bytes");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.topic_prefix = "a/+/b"; }).substr(0, 14), "topic_prefix: ");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.topic_prefix = "/a"; }).substr(0, 14), "topic_prefix: ");
+
+    try {
+        (void)parse_relay_settings(R"({"port": 0})", "relay.json");
+        ADD_FAILURE();
+    } catch (const ProjectError& e) {
+        EXPECT_STREQ(e.what(), "relay.json: /port: must be an integer from 1 to 65535, not 0");
+    }
+    try {
+        (void)parse_relay_settings(R"({"topic_prefix": "x/#"})", "relay.json");
+        ADD_FAILURE();
+    } catch (const ProjectError& e) {
+        EXPECT_EQ(e.pointer(), "/topic_prefix");
+    }
+    EXPECT_THROW((void)parse_relay_settings("[]", "relay.json"), ProjectError);
+    EXPECT_THROW((void)parse_relay_settings("{\"hots\": \"a\"}", "relay.json"), ProjectError);
+}
+
 TEST(TapProject, BadJsonText) {
     EXPECT_NE(error_of_text("").message().find("parse error"), std::string::npos);
     const ProjectError open = error_of_text("{\n  \"application\": {\n");
