@@ -6,7 +6,9 @@
 // Order of checks for every request (§3): the path exists (0x84 Not Found) → the method is allowed
 // on it (0x85 Method Not Allowed; e.g. a PUT on a read-only variable, whatever the profile) → the
 // requester's profile may do it (0x81 Unauthorized) → the payload and value (0x80 Bad Request) →
-// the target (0xA5, 0xA6, 0xB0..0xBB as the target reports them).
+// the target (0xA5, 0xA6, 0xB0..0xBB as the target reports them). An error answer carries, as its
+// data, one UTF-8 sentence saying what is wrong ("anonymous may not PUT Period (/1029/4/4)"), for
+// logs and the command line; requesters that do not want it ignore the data of an error.
 //
 // Requesters and sessions: `requester` is the login session key the runtime derives (§5: the
 // sealed frames' sender, else the reply channel, "" for the bare cmd topic). A login (POST

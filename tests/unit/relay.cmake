@@ -12,6 +12,8 @@ add_executable(test_relay
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_firmware_crash.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_alarms.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_relay_demo.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_relay_processor.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_relay_processor_state.cpp
 )
 target_link_libraries(test_relay PRIVATE tapmq_relay OpenSSL::Crypto GTest::gtest_main)
 target_include_directories(test_relay PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/src)
