@@ -13,13 +13,13 @@ std::optional<std::uint16_t> parse_part(std::string_view text, std::string_view 
     auto fail = [&](const std::string& why) {
         bad_request("path \"" + std::string(text) + "\": " + what + " " + why);
     };
-    if (part.size() > 5) fail("\"" + std::string(part) + "\" is out of range (0 to 65534)");
+    if (part.size() > 5) fail(std::string("\"").append(part) + "\" is out of range (0 to 65534)");
     std::uint32_t v = 0;
     for (char c : part) {
-        if (c < '0' || c > '9') fail("\"" + std::string(part) + "\" is not a number");
+        if (c < '0' || c > '9') fail(std::string("\"").append(part) + "\" is not a number");
         v = v * 10 + static_cast<std::uint32_t>(c - '0');
     }
-    if (v >= kAbsent) fail("\"" + std::string(part) + "\" is out of range (0 to 65534)");
+    if (v >= kAbsent) fail(std::string("\"").append(part) + "\" is out of range (0 to 65534)");
     return static_cast<std::uint16_t>(v);
 }
 

@@ -106,9 +106,9 @@ double element_of_text(const Variable& v, std::string_view token) {
         const auto r = std::from_chars(token.data(), token.data() + token.size(), d);
         if (r.ec == std::errc() && r.ptr == token.data() + token.size()) return d;
         if (r.ec == std::errc::result_out_of_range)
-            refuse(v, "\"" + std::string(token) + "\" is out of range");
+            refuse(v, std::string("\"").append(token) + "\" is out of range");
     }
-    std::string what = "\"" + std::string(token.substr(0, 40)) + "\" is not a number";
+    std::string what = std::string("\"").append(token.substr(0, 40)) + "\" is not a number";
     if (!v.choices.empty() || v.render == Render::Switch) what += " or a label";
     refuse(v, what);
 }
@@ -237,7 +237,7 @@ std::string parse_value(const Variable& v, std::string_view text) {
     if (t.empty()) refuse(v, "no value given");
     if (t.front() == '[' || t.front() == '"' || t == "true" || t == "false") {
         const auto j = nlohmann::json::parse(t.begin(), t.end(), nullptr, false);
-        if (j.is_discarded()) refuse(v, "\"" + std::string(t.substr(0, 40)) + "\" is not valid JSON");
+        if (j.is_discarded()) refuse(v, std::string("\"").append(t.substr(0, 40)) + "\" is not valid JSON");
         return encode_json_value(v, j);
     }
     std::vector<double> values;
