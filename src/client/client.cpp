@@ -162,11 +162,15 @@ void Client::on_read(const boost::system::error_code& ec, std::size_t n) {
             fail(Error::success());  // the broker closed after our DISCONNECT, as it should
             return;
         }
-        if (ec == boost::asio::error::eof) {
-            fail(Error{Error::Kind::Network, mqtt::ReasonCode::Success, "the broker closed the connection"});
-        } else {
-            fail(Error{Error::Kind::Network, mqtt::ReasonCode::Success, "read failed: " + ec.message()});
+        const bool before_connack = state_ == State::AwaitConnack;
+        std::string what = stream_->explain_read_error(ec, before_connack);
+        if (what.empty() && ec == boost::asio::error::eof) {
+            what = before_connack ? "the broker closed the connection before CONNACK"
+                                  : "the broker closed the connection";
+        } else if (what.empty()) {
+            what = "read failed: " + ec.message();
         }
+        fail(Error{Error::Kind::Network, mqtt::ReasonCode::Success, std::move(what)});
         return;
     }
     const bool filled = n == in_.size() - in_end_;

@@ -33,6 +33,14 @@ class Stream {
     // more than the error code (a TLS certificate check, a WebSocket upgrade refused); empty to let
     // the client say "cannot connect to host:port: <error>".
     virtual std::string connect_error() const { return {}; }
+    // A read failed (`before_connack`: the MQTT connection was not yet accepted): the sentence to report
+    // when the stream can say more than the error code (a TLS alert from the broker, a listener of
+    // another kind), empty otherwise.
+    virtual std::string explain_read_error(const boost::system::error_code& ec, bool before_connack) const {
+        (void)ec;
+        (void)before_connack;
+        return {};
+    }
 };
 
 }  // namespace tapmq::client

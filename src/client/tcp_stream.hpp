@@ -21,10 +21,12 @@ class TcpStream final : public Stream {
     void shutdown_send() noexcept override;
     void close() noexcept override;
     boost::asio::any_io_executor executor() override { return socket_.get_executor(); }
+    std::string explain_read_error(const boost::system::error_code& ec, bool before_connack) const override;
 
   private:
     boost::asio::ip::tcp::socket socket_;
     bool no_delay_;
+    std::uint16_t port_ = 0;
 };
 
 }  // namespace tapmq::client

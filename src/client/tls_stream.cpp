@@ -200,6 +200,28 @@ std::string describe_tls_failure(SSL* s, const boost::system::error_code& ec, co
     return what;
 }
 
+std::string describe_tls_read_failure(const boost::system::error_code& ec, std::uint16_t port,
+                                      bool before_connack) {
+    if (ec.category() == boost::asio::error::get_ssl_category()) {
+        std::string reason = openssl_reason(ec);
+        std::string what = "the broker ended the TLS connection: " + reason;
+        if (contains(reason, "certificate required")) {
+            what += "; it wants a client certificate: give --cert and --key";
+        } else if (contains(reason, "unknown ca") || contains(reason, "bad certificate") ||
+                   contains(reason, "certificate expired") || contains(reason, "certificate revoked") ||
+                   contains(reason, "unsupported certificate")) {
+            what += "; it does not accept the client certificate given with --cert";
+        }
+        return what;
+    }
+    if (before_connack &&
+        (ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated)) {
+        return "the broker closed the connection before CONNACK; if port " + std::to_string(port) +
+               " is a WebSocket listener, give --ws";
+    }
+    return {};
+}
+
 TlsStream::TlsStream(boost::asio::io_context& io, TlsContextPtr ctx, bool verify_hostname)
     : ctx_(std::move(ctx)), stream_(io, *ctx_), verify_hostname_(verify_hostname) {}
 
@@ -214,6 +236,7 @@ void TlsStream::async_connect(const std::vector<tcp::endpoint>& endpoints, const
             }
             boost::system::error_code ignored;
             stream_.lowest_layer().set_option(tcp::no_delay(true), ignored);
+            port_ = ep.port();
             prepare_client_handshake(stream_.native_handle(), host, verify_hostname_);
             stream_.async_handshake(
                 ssl::stream_base::client,

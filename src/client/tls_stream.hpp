@@ -42,6 +42,20 @@ TlsContextPtr make_tls_context(const TlsOptions& o);
 // "tlsv1.2" -> TLS1_2_VERSION; 0 when unknown.
 int parse_tls_version(const std::string& name) noexcept;
 
+// Prepares `ssl` for a handshake with `host`: SNI (names only, not addresses) and, when asked, the
+// check that the certificate is issued to that name or address.
+void prepare_client_handshake(SSL* ssl, const std::string& host, bool verify_hostname);
+
+// The sentence for a read on an established TLS connection that failed because of the broker's TLS
+// alert (TLS 1.3 refuses a client certificate after the client's side of the handshake is done), or
+// that ended before CONNACK; empty when there is nothing to add to the error code.
+std::string describe_tls_read_failure(const boost::system::error_code& ec, std::uint16_t port,
+                                      bool before_connack);
+
+// The sentence for a failed TLS handshake with host:port, with what to do about it.
+std::string describe_tls_failure(SSL* ssl, const boost::system::error_code& ec, const std::string& host,
+                                 std::uint16_t port, bool verify_hostname);
+
 class TlsStream final : public Stream {
   public:
     TlsStream(boost::asio::io_context& io, TlsContextPtr ctx, bool verify_hostname);
@@ -58,6 +72,9 @@ class TlsStream final : public Stream {
     void close() noexcept override;
     boost::asio::any_io_executor executor() override { return stream_.get_executor(); }
     std::string connect_error() const override { return connect_error_; }
+    std::string explain_read_error(const boost::system::error_code& ec, bool before_connack) const override {
+        return describe_tls_read_failure(ec, port_, before_connack);
+    }
 
     using SslStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
     // For streams layered above (WebSocket over TLS).
@@ -67,15 +84,8 @@ class TlsStream final : public Stream {
     TlsContextPtr ctx_;  // outlives the stream's SSL object
     SslStream stream_;
     bool verify_hostname_;
+    std::uint16_t port_ = 0;
     std::string connect_error_;
 };
-
-// Prepares `ssl` for a handshake with `host`: SNI (names only, not addresses) and, when asked, the
-// check that the certificate is issued to that name or address.
-void prepare_client_handshake(SSL* ssl, const std::string& host, bool verify_hostname);
-
-// The sentence for a failed TLS handshake with host:port, with what to do about it.
-std::string describe_tls_failure(SSL* ssl, const boost::system::error_code& ec, const std::string& host,
-                                 std::uint16_t port, bool verify_hostname);
 
 }  // namespace tapmq::client

@@ -91,6 +91,22 @@ class WsStream final : public Stream {
     }
     boost::asio::any_io_executor executor() override { return ws_.get_executor(); }
     std::string connect_error() const override { return connect_error_; }
+    std::string explain_read_error(const boost::system::error_code& ec, bool before_connack) const override {
+        if constexpr (kTls) {
+            if (ec.category() == boost::asio::error::get_ssl_category()) {
+                return describe_tls_read_failure(ec, port_, before_connack);
+            }
+        }
+        (void)before_connack;
+        if (ec == websocket::error::closed) {
+            const auto& reason = ws_.reason();
+            std::string what = "the broker closed the WebSocket (code " + std::to_string(reason.code);
+            if (!reason.reason.empty())
+                what += ": " + std::string(reason.reason.data(), reason.reason.size());
+            return what + ")";
+        }
+        return {};
+    }
 
   private:
     std::string host_header() const {
@@ -119,8 +135,8 @@ class WsStream final : public Stream {
     std::string describe_upgrade_failure(const boost::system::error_code& ec) const {
         std::string what = "WebSocket upgrade with " + std::string(kTls ? "wss://" : "ws://") +
                            host_header() + path_ + " failed: ";
-        const unsigned status = response_.result_int();
-        if (status != 0 && status != 101) {
+        if (ec == websocket::error::upgrade_declined) {
+            const unsigned status = response_.result_int();
             what += "HTTP " + std::to_string(status);
             const auto reason = response_.reason();
             if (!reason.empty()) what += " " + std::string(reason);

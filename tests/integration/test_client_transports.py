@@ -202,7 +202,17 @@ def test_missing_client_certificate_is_explained(transports, pki):
     r = tapmq("pub", "-h", "localhost", "-p", str(port), "--cafile", str(pki.ca_crt), "-t", "t", "-m", "x",
               "-q", "1")
     assert r.returncode == EXIT_FAILURE
-    assert "certificate required" in r.stderr or "handshake" in r.stderr, r.stderr
+    # TLS 1.3: the client's side of the handshake is over when the broker refuses; the alert is read.
+    assert r.stderr == ("tapmq pub: the broker ended the TLS connection: tlsv13 alert certificate required; "
+                        "it wants a client certificate: give --cert and --key\n"), r.stderr
+
+
+def test_plain_to_a_tls_port_is_explained(transports):
+    port = transports.ports["tls"]
+    r = tapmq("pub", "-h", "localhost", "-p", str(port), "-t", "t", "-m", "x", "--connect-timeout", "5")
+    assert r.returncode == EXIT_FAILURE
+    assert r.stderr == (f"tapmq pub: the broker closed the connection before CONNACK; if port {port} is a TLS or "
+                        "WebSocket listener, give --cafile or --ws\n"), r.stderr
 
 
 def test_tls_to_a_plain_port_is_explained(transports, pki):
@@ -216,8 +226,9 @@ def test_tls_to_a_plain_port_is_explained(transports, pki):
 def test_websocket_to_a_plain_port_is_explained(transports):
     port = transports.ports["tcp"]
     r = tapmq("pub", "-h", "localhost", "-p", str(port), "--ws", "-t", "t", "-m", "x", "--connect-timeout", "5")
-    assert r.returncode != 0
-    assert f"WebSocket upgrade with ws://localhost:{port}/mqtt failed" in r.stderr, r.stderr
+    assert r.returncode == EXIT_FAILURE
+    assert r.stderr == (f"tapmq pub: WebSocket upgrade with ws://localhost:{port}/mqtt failed: the broker closed the "
+                        f"connection; is port {port} a WebSocket listener (and not a TLS one: use wss://)?\n"), r.stderr
 
 
 @pytest.fixture
@@ -288,20 +299,23 @@ def restart(b, tmp_stop_seconds: float = 0.0) -> None:
 
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("qos", [1, 2])
-@pytest.mark.parametrize("kind", ["tcp", "tls"])
+@pytest.mark.parametrize("kind", ["tcp", "tls", "ws", "wss"])
 def test_reconnect_across_broker_restart(broker_factory, pki, tmp_path, qos, kind):
     """`tapmq sub --reconnect` and `tapmq pub -l --reconnect` (MQTT 5, persistent sessions) across a broker
-    restart with persistence on: messages published before, during (queued by the publisher) and after the
-    restart all arrive; QoS 2 exactly once."""
+    restart with persistence on (SIGTERM, or kill -9 for the WebSocket transports): messages published
+    before, during (queued by the publisher) and after the restart all arrive; QoS 2 exactly once."""
     store = tmp_path / "store"
     store.mkdir()
     crt, key = pki.server
-    tls = reserve_port()
+    tls, ws, wss = reserve_port(), reserve_port(), reserve_port()
     b = broker_factory(["persistence true", f"persistence_location {store}", "durability os",
-                        f"listener {tls} 127.0.0.1", f"certfile {crt}", f"keyfile {key}"])
-    b.ports = {"tcp": b.port, "tls": tls}
+                        f"listener {tls} 127.0.0.1", f"certfile {crt}", f"keyfile {key}",
+                        f"listener {ws} 127.0.0.1", "protocol websockets",
+                        f"listener {wss} 127.0.0.1", "protocol websockets", f"certfile {crt}", f"keyfile {key}"])
     conn = {"tcp": ["-h", "127.0.0.1", "-p", str(b.port)],
-            "tls": ["-h", "localhost", "-p", str(tls), "--cafile", str(pki.ca_crt)]}[kind]
+            "tls": ["-h", "localhost", "-p", str(tls), "--cafile", str(pki.ca_crt)],
+            "ws": ["-L", f"ws://127.0.0.1:{ws}"],
+            "wss": ["-L", f"wss://localhost:{wss}/mqtt", "--cafile", str(pki.ca_crt)]}[kind]
     common = [*conn, "-V", "5", "-q", str(qos), "--reconnect", "--reconnect-delay", "0.1",
               "--reconnect-delay-max", "0.5"]
     topic = f"r/{uid()}"
@@ -316,7 +330,12 @@ def test_reconnect_across_broker_restart(broker_factory, pki, tmp_path, qos, kin
         got = [sub.line() for _ in range(50)]
         assert got == [str(i) for i in range(1, 51)]
 
-        assert b.stop() == 0
+        if kind in ("ws", "wss"):
+            # tapmqd aborts (a Beast assertion: two reads on one WebSocket stream) when SIGTERM finds a
+            # WebSocket client connected; a crash is the harder case for the clients anyway (durability os).
+            assert b.stop(signal.SIGKILL) == -signal.SIGKILL
+        else:
+            assert b.stop() == 0  # the clients get DISCONNECT 0x8B
         pub.wait_stderr("reconnecting in")
         sub.wait_stderr("reconnecting in")
         pub.write("".join(f"{i}\n" for i in range(51, 101)))  # queued by the publisher while down
@@ -337,7 +356,8 @@ def test_reconnect_across_broker_restart(broker_factory, pki, tmp_path, qos, kin
             pass
         missing = sorted(want - set(received), key=int)
         assert not missing, (missing, received, pub.stderr, sub.stderr)
-        assert set(received) == want, (received, sub.stderr)
+        # QoS 1 may deliver again what the broker had not recorded as acknowledged when it went down.
+        assert set(received) <= {str(i) for i in range(1, 151)}, (received, sub.stderr)
         pub.proc.stdin.close()
         assert pub.proc.wait(15) == 0, pub.stderr
         if qos == 2:
@@ -349,6 +369,33 @@ def test_reconnect_across_broker_restart(broker_factory, pki, tmp_path, qos, kin
     finally:
         if pub:
             pub.kill()
+        sub.kill()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("version,session", [("5", []), ("311", ["-c"])])
+def test_reconnect_to_a_broker_that_lost_the_session(broker_factory, version, session):
+    """Persistence off: after the restart the broker has no session; `sub --reconnect` subscribes again
+    (3.1.1 with -c, MQTT 5 with the default session expiry) and live messages arrive again."""
+    b = broker_factory([])
+    common = ["-h", "127.0.0.1", "-p", str(b.port), "-V", version, "-q", "1", "--reconnect",
+              "--reconnect-delay", "0.1", "--reconnect-delay-max", "0.5", *session]
+    topic = f"lost/{uid()}"
+    sub = Proc("sub", *common, "-i", f"sub-{topic[5:]}", "-t", topic)
+    try:
+        for attempt in range(2):
+            # Retained markers until one arrives: then the subscription is in place.
+            r = tapmq("pub", "-h", "127.0.0.1", "-p", str(b.port), "-t", topic, "-r", "-q", "1", "-m", f"mark{attempt}")
+            assert r.returncode == 0, r.stderr
+            assert sub.line(15) == f"mark{attempt}"
+            r = tapmq("pub", "-h", "127.0.0.1", "-p", str(b.port), "-t", topic, "-q", "1", "-m", f"live{attempt}")
+            assert r.returncode == 0, r.stderr
+            assert sub.line() == f"live{attempt}"
+            if attempt == 0:
+                restart(b)
+                sub.wait_stderr("reconnected (new session)")
+        assert sub.stop() == 0, sub.stderr
+    finally:
         sub.kill()
 
 
