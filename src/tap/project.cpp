@@ -840,8 +840,14 @@ Project Project::parse(std::string_view text, std::string_view source) {
 }
 
 std::optional<SettingProblem> check_relay_settings(const RelaySettings& r) {
-    if (r.host.empty() || r.host.find_first_of(std::string_view(" \t\r\n/\0", 6)) != std::string::npos) {
-        return SettingProblem{"host", qstr(r.host) + " is not a host name or address"};
+    const bool bad_host_byte = std::any_of(r.host.begin(), r.host.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b <= 0x20 || b == 0x7F || c == '/';
+    });
+    if (r.host.empty() || r.host.size() > 255 || bad_host_byte) {
+        return SettingProblem{"host", qstr(r.host) +
+                                          " is not a host name or address (1 to 255 bytes, no spaces, '/' or "
+                                          "control characters)"};
     }
     if (r.port == 0) return SettingProblem{"port", "must be an integer from 1 to 65535, not 0"};
     if (r.client_id.empty())

@@ -125,7 +125,8 @@ std::string expand_serial(std::string_view text, std::string_view serial);
 
 // What is wrong with relay settings: the key at fault and why, e.g. {"port", "must be an integer from
 // 1 to 65535, not 0"}. The checks of a project's "relay" section, for settings changed one by one
-// (PUT /1024//50..58): host not empty, without blanks, '/' or NUL; port not 0; client_id not empty;
+// (PUT /1024//50..58): host 1-255 bytes without spaces, '/' or control characters; port not 0;
+// client_id not empty;
 // texts at most 65535 bytes without NUL; topic_prefix not empty, without '+' or '#', no '/' at either end.
 struct SettingProblem {
     std::string key;

@@ -409,9 +409,14 @@ TEST(TapProject, RelaySettingsAlone) {
         const auto p = check_relay_settings(s);
         return p ? p->key + ": " + p->message : std::string("ok");
     };
-    EXPECT_EQ(problem([](RelaySettings& s) { s.host = ""; }), "host: \"\" is not a host name or address");
-    EXPECT_EQ(problem([](RelaySettings& s) { s.host = "a b"; }),
-              "host: \"a b\" is not a host name or address");
+    EXPECT_EQ(
+        problem([](RelaySettings& s) { s.host = ""; }),
+        "host: \"\" is not a host name or address (1 to 255 bytes, no spaces, '/' or control characters)");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.host = "a b"; }).substr(0, 6), "host: ");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.host = "a\x01"; }).substr(0, 6), "host: ");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.host = std::string(256, 'h'); }).substr(0, 6), "host: ");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.host = std::string(255, 'h'); }), "ok");
+    EXPECT_EQ(problem([](RelaySettings& s) { s.host = "broker.example.com"; }), "ok");
     EXPECT_EQ(problem([](RelaySettings& s) { s.port = 0; }),
               "port: must be an integer from 1 to 65535, not 0");
     EXPECT_EQ(problem([](RelaySettings& s) { s.client_id = ""; }).substr(0, 11), "client_id: ");
