@@ -31,12 +31,12 @@ struct ProcessorState {
     DatalogQueue& datalog;
     RelayHooks& hooks;
     CommandProcessor::Options options;
+    std::string warning;  // before `project`, which the constructor loads with it
     std::unique_ptr<const tap::Project> project;
     LoginSessions sessions;
     RelaySettingsStore relay;
     ConfigUpload upload;
     bool target_wanted = true;  // false after POST /1027//4 until POST /1027//3
-    std::string warning;
 
     // One request, with the profile it runs under (multi-command items run through it too).
     tap::TapResponse handle(std::string_view requester, const tap::TapRequest& request, TimePoints now,

@@ -37,8 +37,8 @@ std::optional<Route> route_interface(const ProcessorState&, const tap::Path& pat
                     v = tap::expand_serial(v, c.s.identity.serial);
                 return content(std::move(v));
             }
-            if (auto e = RelaySettingsStore::check(f, c.payload()))
-                tap::bad_request("relay " + std::string(name(f)) + ": " + *e);
+            if (auto e = RelaySettingsStore::check(f, c.payload(), c.s.relay.apply(c.project().relay())))
+                tap::bad_request("relay settings: " + *e);
             c.s.relay.set(f, c.payload());
             c.s.hooks.relay_settings_changed();
             return changed();

@@ -69,8 +69,8 @@ Route variable_route(const tap::Variable& var) {
                                  (v.count > 1 ? " × " + std::to_string(v.count) : std::string()) + "), " +
                                  std::to_string(c.payload().size()) + " given");
             }
-            // Decoded and encoded again: the type's range, min, max and choices are checked (0x80).
-            const std::string raw = tap::encode_value(v, tap::decode_value(v, c.payload()));
+            tap::check_value(v, c.payload());  // the type's range, min, max and choices (0x80)
+            const std::string_view raw = c.payload();
             if (auto e = c.s.ensure_connected()) return target_failure(e);
             if (auto e = c.s.target.write_memory(v.address, std::as_bytes(std::span<const char>(raw))))
                 return target_failure(e);

@@ -109,32 +109,22 @@ RelaySettingsStore::RelaySettingsStore(StateDir dir, std::string file)
     auto text = dir_.read_text(file_);
     if (!text) return;
     try {
-        auto j = nlohmann::json::parse(*text);
-        if (!j.is_object()) throw std::runtime_error("not a JSON object");
+        // The library checks the file (keys, types, values); the keys present are the fields written.
+        const tap::RelaySettings parsed = tap::parse_relay_settings(*text, dir_.file(file_).string());
+        const auto present = nlohmann::json::parse(*text);
         for (auto f : kFields) {
-            auto it = j.find(std::string(name(f)));
-            if (it == j.end()) continue;
-            std::string wire;
+            if (!present.contains(std::string(name(f)))) continue;
             if (f == RelayField::Port) {
-                auto port = it->get<std::uint32_t>();
-                wire = {static_cast<char>(port >> 8), static_cast<char>(port & 0xFF)};
-                if (port > 65535) throw std::runtime_error("port out of range");
+                overrides_.port = parsed.port;
             } else {
-                wire = it->get<std::string>();
-            }
-            if (auto e = check(f, wire)) throw std::runtime_error(std::string(name(f)) + ": " + *e);
-            if (f == RelayField::Port) {
-                overrides_.port = static_cast<std::uint16_t>(it->get<std::uint32_t>());
-            } else {
-                *field(overrides_, f) = wire;
+                *field(overrides_, f) = *field(parsed, f);
             }
             written_ |= bit(f);
         }
     } catch (const std::exception& e) {
         overrides_ = {};
         written_ = 0;
-        warning_ =
-            dir_.file(file_).string() + ": ignored (" + e.what() + "); the project's relay settings apply";
+        warning_ = std::string(e.what()) + " (the project's relay settings apply)";
     }
 }
 
@@ -157,33 +147,19 @@ std::string RelaySettingsStore::encode(const tap::RelaySettings& settings, Relay
     return *field(settings, f);
 }
 
-std::optional<std::string> RelaySettingsStore::check(RelayField f, std::string_view v) {
+std::optional<std::string> RelaySettingsStore::check(RelayField f, std::string_view v,
+                                                     const tap::RelaySettings& current) {
+    tap::RelaySettings next = current;
     if (f == RelayField::Port) {
         if (v.size() != 2)
             return "the port is a big-endian u16 (2 bytes), " + std::to_string(v.size()) + " given";
-        if (v[0] == 0 && v[1] == 0) return "port 0 is not a port (1-65535)";
-        return std::nullopt;
+        next.port = static_cast<std::uint16_t>((static_cast<unsigned char>(v[0]) << 8) |
+                                               static_cast<unsigned char>(v[1]));
+    } else {
+        if (!valid_utf8(v)) return "not UTF-8 text without NUL";
+        *field(next, f) = std::string(v);
     }
-    if (v.size() > 65535) return "longer than 65535 bytes";
-    if (!valid_utf8(v)) return "not UTF-8 text without NUL";
-    switch (f) {
-        case RelayField::Host:
-            if (v.empty() || v.size() > 255) return "a host name is 1 to 255 bytes";
-            for (char c : v)
-                if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == 0x7F)
-                    return "a host name has no spaces, '/' or control characters";
-            break;
-        case RelayField::ClientId:
-            if (v.empty()) return "the client id must not be empty (\"{serial}\": the serial number)";
-            break;
-        case RelayField::TopicPrefix:
-            if (v.empty() || v.front() == '/' || v.back() == '/' ||
-                v.find_first_of("+#") != std::string_view::npos)
-                return "a topic prefix is not empty, has no '+' or '#' and no '/' at either end";
-            break;
-        default:
-            break;
-    }
+    if (auto problem = tap::check_relay_settings(next)) return problem->key + ": " + problem->message;
     return std::nullopt;
 }
 

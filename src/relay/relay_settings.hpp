@@ -3,10 +3,11 @@
 // the written fields, replaced atomically) so that they survive restarts and configuration uploads.
 //
 // Wire forms (our decision): every field is its raw UTF-8 bytes, except the port, a big-endian u16.
-// A written value must be: host 1-255 bytes without spaces, '/' or control characters; port
-// 1-65535; client id 1-65535 bytes; username, password, netkey 0-65535 bytes (an empty netkey: no
-// sealing); topic prefix not empty, no '+' or '#', no '/' at either end. All valid UTF-8 without
-// NUL. Values may hold "{serial}", replaced by the serial number when the settings are used.
+// A written value must be valid UTF-8 and pass the checks of a project's "relay" section
+// (tap::check_relay_settings: host not empty, no blanks or '/'; port not 0; client id not empty;
+// texts at most 65535 bytes without NUL; topic prefix not empty, no '+' or '#', no '/' at either
+// end). An empty netkey means no sealing. Values may hold "{serial}", replaced by the serial number
+// when the settings are used (client id, username, password, topic prefix).
 #pragma once
 
 #include <cstdint>
@@ -44,8 +45,9 @@ class RelaySettingsStore {
     tap::RelaySettings apply(const tap::RelaySettings& base) const;
     // The wire form of a field of `settings`.
     static std::string encode(const tap::RelaySettings& settings, RelayField f);
-    // Checks a PUT payload: nullopt when valid, else what is wrong.
-    static std::optional<std::string> check(RelayField f, std::string_view payload);
+    // Checks a PUT payload against the settings in force: nullopt when valid, else what is wrong.
+    static std::optional<std::string> check(RelayField f, std::string_view payload,
+                                            const tap::RelaySettings& current);
     // Writes a checked value and saves the file (StateError on failure: nothing changed).
     void set(RelayField f, std::string_view payload);
 
