@@ -3,7 +3,8 @@ tapmqd: plain TCP, TLS, MQTT over WebSocket and WebSocket over TLS, chosen with 
 options (--cafile, --capath, --cert/--key, --insecure, -L URL) or --ws. Covers the error sentences and
 exit statuses of a wrong CA, a host name the certificate does not name, a missing client certificate,
 a refused login, contradictory options; and `--reconnect`: QoS 1 and 2 messages published while the
-broker restarts (persistence on, same port) all arrive.
+broker restarts (persistence on, same port) all arrive, QoS 2 once. The same transports, and a
+reconnection across a restart, against Mosquitto 2.0 (/usr/sbin/mosquitto), the broker users have.
 """
 
 from __future__ import annotations
@@ -420,3 +421,126 @@ def test_pub_lines_without_reconnect(transports, pki):
         assert sub.proc.wait(10) == 0
     finally:
         sub.kill()
+
+
+# ------------------------------------------------------------------ against Mosquitto, the broker users have
+
+
+class Mosquitto:
+    """/usr/sbin/mosquitto with a plain, a TLS, a WebSocket and a WebSocket-over-TLS listener."""
+
+    def __init__(self, workdir: Path, pki, persistence: bool = False):
+        crt, key = pki.server
+        self.ports = {k: reserve_port() for k in ("tcp", "tls", "ws", "wss")}
+        p = self.ports
+        lines = [f"listener {p['tcp']} 127.0.0.1", "allow_anonymous true",
+                 f"listener {p['tls']} 127.0.0.1", f"certfile {crt}", f"keyfile {key}",
+                 f"listener {p['ws']} 127.0.0.1", "protocol websockets",
+                 f"listener {p['wss']} 127.0.0.1", "protocol websockets", f"certfile {crt}", f"keyfile {key}"]
+        if os.geteuid() == 0:
+            lines.append("user root")  # else it becomes the mosquitto user, who cannot read pytest's tmp files
+        if persistence:
+            lines += ["persistence true", f"persistence_location {workdir}/"]
+        self.config = workdir / "mosquitto.conf"
+        self.config.write_text("\n".join(lines) + "\n")
+        self.log = workdir / "mosquitto.log"
+        self.proc = None
+
+    def start(self) -> "Mosquitto":
+        self.proc = subprocess.Popen(["/usr/sbin/mosquitto", "-c", str(self.config), "-v"], stdout=subprocess.DEVNULL,
+                                     stderr=open(self.log, "a"), stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while "running" not in self.log.read_text().rsplit("starting", 1)[-1]:
+            assert self.proc.poll() is None, self.log.read_text()
+            assert time.monotonic() < deadline, self.log.read_text()
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> int:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+        return self.proc.wait(10) if self.proc else 0
+
+
+@pytest.fixture
+def mosquitto(tmp_path, pki):
+    if not os.access("/usr/sbin/mosquitto", os.X_OK):
+        pytest.skip("mosquitto not installed")
+    m = Mosquitto(tmp_path, pki).start()
+    yield m
+    m.stop()
+
+
+@pytest.mark.parametrize("kind", ["tcp", "tls", "ws", "wss", "url-wss"])
+@pytest.mark.parametrize("version", ["311", "5"])
+def test_messages_cross_mosquitto(mosquitto, pki, kind, version):
+    """tapmq pub/sub over each transport against Mosquitto 2.0's listeners."""
+    ports = mosquitto.ports
+    ca = ["--cafile", str(pki.ca_crt)]
+    conn = {"tcp": ["-h", "127.0.0.1", "-p", str(ports["tcp"])],
+            "tls": ["-h", "localhost", "-p", str(ports["tls"]), *ca],
+            "ws": ["-h", "localhost", "-p", str(ports["ws"]), "--ws"],
+            "wss": ["-h", "localhost", "-p", str(ports["wss"]), "--ws", *ca],
+            "url-wss": ["-L", f"wss://localhost:{ports['wss']}/mqtt", *ca]}[kind]
+    topic = f"mosq/{kind}/{uid()}"
+    r = tapmq("pub", *conn, "-t", topic, "-V", version, "-q", "1", "-r", "-m", "retained")
+    assert r.returncode == 0, r.stderr
+    sub = Proc("sub", *conn, "-t", topic, "-V", version, "-q", "2", "-C", "2")
+    try:
+        assert sub.line() == "retained"
+        r = tapmq("pub", *conn, "-t", topic, "-V", version, "-q", "2", "-m", "live")
+        assert r.returncode == 0, r.stderr
+        assert sub.line() == "live"
+        assert sub.proc.wait(10) == 0, sub.stderr
+    finally:
+        sub.kill()
+
+
+def test_wrong_ca_against_mosquitto(mosquitto, pki):
+    r = tapmq("pub", "-h", "localhost", "-p", str(mosquitto.ports["tls"]), "--cafile", str(pki.other.ca_crt),
+              "-t", "t", "-m", "x")
+    assert r.returncode == EXIT_FAILURE
+    assert "certificate verify failed" in r.stderr and "give --cafile" in r.stderr, r.stderr
+
+
+@pytest.mark.timeout(60)
+def test_reconnect_across_mosquitto_restart(tmp_path, pki):
+    """Mosquitto saves its sessions at exit (persistence true): `sub --reconnect -c` resumes its session and
+    `pub -l --reconnect -c` re-sends what it held; every QoS 1 message arrives."""
+    if not os.access("/usr/sbin/mosquitto", os.X_OK):
+        pytest.skip("mosquitto not installed")
+    m = Mosquitto(tmp_path, pki, persistence=True).start()
+    try:
+        conn = ["-h", "localhost", "-p", str(m.ports["tls"]), "--cafile", str(pki.ca_crt)]
+        # MQTT 3.1.1 with clean session 0: Mosquitto 2.0.11 restores those; it did not give our MQTT 5
+        # sessions (expiry 300 s) back after its restart here.
+        common = [*conn, "-V", "311", "-c", "-q", "1", "--reconnect", "--reconnect-delay", "0.1",
+                  "--reconnect-delay-max", "0.5"]
+        topic = f"mr/{uid()}"
+        assert tapmq("pub", *conn, "-t", topic, "-r", "-q", "1", "-m", "0").returncode == 0
+        sub = Proc("sub", *common, "-i", f"sub-{topic[3:]}", "-t", topic)
+        pub = None
+        try:
+            assert sub.line(15) == "0"
+            pub = Proc("pub", *common, "-i", f"pub-{topic[3:]}", "-t", topic, "-l", stdin=True)
+            pub.write("".join(f"{i}\n" for i in range(1, 21)))
+            assert [sub.line() for _ in range(20)] == [str(i) for i in range(1, 21)]
+            assert m.stop() == 0
+            pub.wait_stderr("reconnecting in")
+            pub.write("".join(f"{i}\n" for i in range(21, 41)))
+            time.sleep(0.3)
+            m.start()
+            pub.wait_stderr("reconnected")
+            sub.wait_stderr("reconnected (session present)")
+            received = set()
+            while not {str(i) for i in range(21, 41)} <= received:
+                received.add(sub.line(20))
+            pub.proc.stdin.close()
+            assert pub.proc.wait(15) == 0, pub.stderr
+            assert sub.stop() == 0, sub.stderr
+        finally:
+            if pub:
+                pub.kill()
+            sub.kill()
+    finally:
+        m.stop()
