@@ -1,4 +1,5 @@
 #include "broker.hpp"
+#include "process.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -20,6 +21,7 @@ Broker::Broker(Config config, std::string config_file)
 }
 
 Broker::~Broker() {
+    remove_pid_file(pid_file_);
     // Let the acceptors' aborted operations finish while the worker contexts they refer to exist.
     listeners_.clear();
     control_.restart();
@@ -45,7 +47,9 @@ void Broker::apply_config(const Config& c) {
     l.max_retained_bytes = c.max_retained_bytes;
     router_.set_retained_limits(c.max_retained_messages, c.max_retained_bytes);
     l.retain_available = c.retain_available;
-    l.allow_zero_length_clientid = c.security.allow_zero_length_clientid;
+    l.clientid_prefixes = c.clientid_prefixes;
+    l.connection_messages = c.connection_messages;
+    router_.set_upgrade_outgoing_qos(c.upgrade_outgoing_qos);
     if (c.persistent_client_expiration) {
         l.persistent_client_expiration =
             static_cast<std::uint32_t>(std::min<std::uint64_t>(*c.persistent_client_expiration, 0xFFFFFFFEu));
@@ -56,14 +60,6 @@ void Broker::apply_config(const Config& c) {
     l.max_pending_handshakes = c.max_pending_handshakes;
     l.connect_timeout_seconds = c.connect_timeout;
     l.set_tcp_nodelay = c.set_tcp_nodelay;
-    // max_qos and max_topic_alias are listener settings in Mosquitto; with one broker-wide value
-    // the most restrictive listener wins.
-    l.max_qos = mqtt::QoS::ExactlyOnce;
-    l.max_topic_alias = 65535;
-    for (const auto& lc : c.listeners) {
-        l.max_qos = std::min(l.max_qos, static_cast<mqtt::QoS>(lc.max_qos));
-        l.max_topic_alias = std::min(l.max_topic_alias, lc.max_topic_alias);
-    }
     limits_.store(owned.get(), std::memory_order_release);
     limit_versions_.push_back(std::move(owned));
 }
@@ -111,7 +107,8 @@ void Broker::start() {
     signals_.add(SIGHUP);
     for (const auto& w : config_.warnings)
         spdlog::warn("{}", w);
-    if (config_.persistence) open_store();
+    for (const auto& n : config_.notes)
+        spdlog::info("{}", n);
     unsigned n = config_.worker_threads != 0 ? config_.worker_threads : std::thread::hardware_concurrency();
     if (n == 0) n = 1;
     for (unsigned i = 0; i < n; ++i)
@@ -119,11 +116,6 @@ void Broker::start() {
 
     namespace ip = boost::asio::ip;
     for (const auto& lc : config_.listeners) {
-        if (!lc.unix_socket_path.empty()) {
-            spdlog::warn("{}:{}: unix socket listener {} is not supported yet and is not opened.", lc.file,
-                         lc.line, lc.unix_socket_path);
-            continue;
-        }
         auto& settings = listener_settings_.emplace_back();
         settings.config_index = static_cast<std::size_t>(&lc - config_.listeners.data());
         settings.name = "port " + std::to_string(lc.port);
@@ -138,6 +130,11 @@ void Broker::start() {
         settings.max_connections = lc.max_connections;
         settings.use_identity_as_username = lc.use_identity_as_username;
         settings.use_subject_as_username = lc.use_subject_as_username;
+        settings.max_qos = static_cast<mqtt::QoS>(lc.max_qos);
+        settings.max_topic_alias = lc.max_topic_alias;
+        settings.use_username_as_clientid = lc.use_username_as_clientid;
+        settings.allow_zero_length_clientid = lc.security.allow_zero_length_clientid;
+        settings.auto_id_prefix = lc.security.auto_id_prefix;
         std::vector<ip::tcp::endpoint> endpoints;
         if (lc.bind_address.empty()) {
             if (lc.socket_domain != "ipv6") endpoints.emplace_back(ip::address_v4::any(), lc.port);
@@ -166,6 +163,21 @@ void Broker::start() {
         }
     }
     if (listeners_.empty()) throw std::runtime_error("no listener could be opened");
+    // As Mosquitto: the pid file is written, then root privileges are dropped once the ports are
+    // bound, before any other file is opened (the store must belong to that user).
+    if (!config_.pid_file.empty()) {
+        write_pid_file(config_.pid_file);
+        pid_file_ = config_.pid_file;
+    }
+    if (!config_.user.empty()) {
+        if (drop_privileges(config_.user)) {
+            spdlog::info("Running as user {}.", config_.user);
+        } else {
+            spdlog::info("Not started as root: directive 'user {}' has no effect (as Mosquitto).",
+                         config_.user);
+        }
+    }
+    if (config_.persistence) open_store();
     for (auto& w : workers_)
         w->start();
     for (auto& l : listeners_)
@@ -229,6 +241,8 @@ void Broker::reload() {
     }
     for (const auto& w : fresh.warnings)
         spdlog::warn("{}", w);
+    for (const auto& n : fresh.notes)
+        spdlog::info("{}", n);
     // Connections stay up. Limits and per-listener security apply to what happens next; listener
     // sockets themselves (ports, addresses, protocols) need a restart.
     apply_config(fresh);

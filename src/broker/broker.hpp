@@ -93,6 +93,7 @@ class Broker {
     std::unique_ptr<SysTopics> sys_;
     std::atomic<bool> stopping_{false};
     int exit_code_ = 0;
+    std::string pid_file_;                  // written at start, removed at exit
     std::uint64_t housekeeping_ticks_ = 0;  // seconds since start (control thread)
 };
 

@@ -225,7 +225,10 @@ struct Ctx {
         throw ConfigError(fs.loc.file, fs.loc.line, name, message);
     }
     void warn(const std::string& message) const;
-    void unsupported() const;
+    // The directive asks for something tapmqd does not do: refused, never accepted and ignored.
+    [[noreturn]] void refuse(const std::string& why) const { fail("not supported by tapmqd: " + why); }
+    // The directive has no meaning for tapmqd: accepted, with an info line saying why.
+    void meaningless(const std::string& why) const;
 
     std::string_view word() const {
         if (t.args.empty()) fail("missing value");
@@ -333,8 +336,8 @@ struct Parser {
 void Ctx::warn(const std::string& message) const {
     p.warning(fs.loc, name, ": " + message);
 }
-void Ctx::unsupported() const {
-    p.warning(fs.loc, name, " is not supported yet and is ignored");
+void Ctx::meaningless(const std::string& why) const {
+    p.cfg.notes.push_back(where(fs.loc) + ": directive '" + name + "' has no effect: " + why);
 }
 
 using Handler = void (*)(const Ctx&);
@@ -363,17 +366,9 @@ void listener_string(const Ctx& c) {
     c.set_string(l.assigned, l.cfg.*Field);
 }
 
-// Accepted, checked like Mosquitto checks it, then ignored with a warning.
-void unsupported_string(const Ctx& c) {
-    (void)c.string();
-    c.unsupported();
-}
-void unsupported_int(const Ctx& c) {
-    (void)c.integer(kInt64Min, kInt64Max);
-    c.unsupported();
-}
-
-// Bridge settings: accepted and ignored (the `connection` line already warned).
+// Bridge settings: checked like Mosquitto checks them; the `connection` line that starts a bridge
+// is refused (bridges are not implemented yet), so these are only reached in a test parse of a
+// bridge section.
 void bridge_string(const Ctx& c) {
     c.p.in_bridge(c);
     (void)c.string();
@@ -395,25 +390,23 @@ void h_listener(const Ctx& c) {
     if (c.t.args.size() > 1 && c.t.args[1].front() != '#') address = std::string(c.t.args[1]);
     c.extra_after(2);
     if (port == 0 && address.empty()) c.fail("a listener with port 0 must give a unix socket path");
+    if (port == 0) {
+        c.refuse(
+            "unix socket listeners (listener 0 PATH) are not implemented; use a TCP listener on "
+            "127.0.0.1 instead");
+    }
     for (const auto& other : p.listeners) {
         const auto& o = other.cfg;
-        const bool same = port == 0
-                              ? o.unix_socket_path == address
-                              : o.port == port && o.bind_address == address && o.unix_socket_path.empty();
-        if (same) c.fail("the same listener is already defined at " + o.file + ":" + std::to_string(o.line));
+        if (o.port == port && o.bind_address == address)
+            c.fail("the same listener is already defined at " + o.file + ":" + std::to_string(o.line));
     }
     ListenerDraft d;
     d.cfg.port = port;
-    if (port == 0) {
-        d.cfg.unix_socket_path = address;
-    } else {
-        d.cfg.bind_address = address;
-    }
+    d.cfg.bind_address = address;
     d.cfg.file = c.fs.loc.file;
     d.cfg.line = c.fs.loc.line;
     p.listeners.push_back(std::move(d));
     c.fs.listener = static_cast<int>(p.listeners.size() - 1);
-    if (port == 0) c.warn("unix socket listeners are not supported yet; this listener is ignored");
 }
 
 void h_port(const Ctx& c) {
@@ -474,6 +467,7 @@ void h_mount_point(const Ctx& c) {
     if (l.cfg.mount_point.find_first_of("+#") != std::string::npos) {
         c.fail("invalid mount point '" + l.cfg.mount_point + "' (contains a wildcard)");
     }
+    c.refuse("mount points are not implemented; give each group of clients its own topic prefix and ACL");
 }
 
 void h_tls_version(const Ctx& c) {
@@ -482,6 +476,8 @@ void h_tls_version(const Ctx& c) {
     if (l.cfg.tls_version != "tlsv1.1" && l.cfg.tls_version != "tlsv1.2" && l.cfg.tls_version != "tlsv1.3") {
         c.fail("invalid value '" + l.cfg.tls_version + "' (expected tlsv1.1, tlsv1.2 or tlsv1.3)");
     }
+    if (l.cfg.tls_version == "tlsv1.1")
+        c.refuse("TLS 1.1 is not offered (OpenSSL 3 refuses it at its default security level); use tlsv1.2");
 }
 
 void h_jwt_algorithm(const Ctx& c) {
@@ -509,13 +505,13 @@ void security_string(const Ctx& c) {
 void h_psk_file(const Ctx& c) {
     (void)c.string();
     c.p.security_touched = true;
-    c.unsupported();
+    c.refuse("TLS-PSK is not implemented; use certificates (cafile, certfile, keyfile) on this listener");
 }
 void h_plugin(const Ctx& c) {
     (void)c.string();
-    c.p.security_touched = true;
-    c.fs.plugin = true;
-    c.unsupported();
+    c.refuse(
+        "plugins cannot be loaded; the plugin's authentication and access control would not apply, "
+        "so tapmqd refuses to start rather than run open (use password_file, acl_file or auth_jwt_*)");
 }
 void h_plugin_option(const Ctx& c) {
     if (!c.fs.plugin) c.fail("plugin option without a preceding auth_plugin or plugin line");
@@ -543,6 +539,11 @@ void h_per_listener_settings(const Ctx& c) {
 void h_check_retain_source(const Ctx& c) {
     c.p.security_touched = true;  // Mosquitto counts it as a security setting
     c.p.cfg.check_retain_source = c.boolean();
+    if (c.p.cfg.check_retain_source) {
+        c.refuse(
+            "check_retain_source is not implemented; retained messages are sent without re-checking "
+            "their publisher's access");
+    }
 }
 
 void h_persistent_client_expiration(const Ctx& c) {
@@ -601,7 +602,8 @@ void h_log_dest(const Ctx& c) {
     }
     p.log_dest_set = true;
     if (std::find(p.log_dest.begin(), p.log_dest.end(), w) == p.log_dest.end()) p.log_dest.emplace_back(w);
-    if (w == "dlt") c.warn("destination 'dlt' is not supported yet and is ignored");
+    if (w == "dlt") c.refuse("the 'dlt' log destination is not implemented");
+    if (w == "topic") c.refuse("the 'topic' log destination is not implemented");
 }
 
 void h_log_type(const Ctx& c) {
@@ -649,8 +651,7 @@ void h_connection(const Ctx& c) {
     }
     p.bridges.push_back(BridgeDraft{std::string(name), c.fs.loc});
     c.fs.bridge = static_cast<int>(p.bridges.size() - 1);
-    c.warn("bridge '" + std::string(name) +
-           "': bridges are not supported yet; the bridge and its settings are ignored");
+    c.refuse("bridge '" + std::string(name) + "': bridges are not implemented yet");
 }
 
 void h_address(const Ctx& c) {
@@ -767,11 +768,18 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"require_certificate", listener_bool<&L::require_certificate>},
         {"use_identity_as_username", listener_bool<&L::use_identity_as_username>},
         {"use_subject_as_username", listener_bool<&L::use_subject_as_username>},
-        {"http_dir", unsupported_string},
-        {"psk_hint", unsupported_string},
-        {"tls_engine", unsupported_string},
-        {"tls_engine_kpass_sha1", unsupported_string},
-        {"tls_keyform", unsupported_string},
+        {"http_dir", [](const Ctx& c) { c.refuse("serving files over HTTP is not implemented"); }},
+        {"psk_hint", [](const Ctx& c) { c.refuse("TLS-PSK is not implemented"); }},
+        {"tls_engine", [](const Ctx& c) { c.refuse("OpenSSL engines are not supported"); }},
+        {"tls_engine_kpass_sha1", [](const Ctx& c) { c.refuse("OpenSSL engines are not supported"); }},
+        {"tls_keyform",
+         [](const Ctx& c) {
+             const auto w = c.word();
+             if (w != "pem" && w != "engine")
+                 c.fail("invalid value '" + std::string(w) + "' (expected pem or engine)");
+             c.extra_after(1);
+             if (w == "engine") c.refuse("OpenSSL engines are not supported");
+         }},
         // Security.
         {"per_listener_settings", h_per_listener_settings},
         {"allow_anonymous", h_allow_anonymous},
@@ -798,13 +806,24 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"message_size_limit", global_int<std::uint32_t, &C::message_size_limit, 0, kMaxPayload>},
         {"max_inflight_messages",
          global_int_negative_is_zero<std::uint16_t, &C::max_inflight_messages, 65535>},
-        {"max_inflight_bytes", global_int_negative_is_zero<std::uint64_t, &C::max_inflight_bytes, kInt64Max>},
+        {"max_inflight_bytes",
+         [](const Ctx& c) {
+             if (c.integer_negative_is_zero(kInt64Max) != 0)
+                 c.refuse(
+                     "max_inflight_bytes is not implemented; limit the window with max_inflight_messages");
+         }},
         {"max_queued_messages", global_int_negative_is_zero<std::uint32_t, &C::max_queued_messages, kIntMax>},
         {"max_queued_bytes", global_int_negative_is_zero<std::uint64_t, &C::max_queued_bytes, kInt64Max>},
         {"max_retained_messages",
          global_int_negative_is_zero<std::uint64_t, &C::max_retained_messages, kInt64Max>},
         {"max_retained_bytes", global_int_negative_is_zero<std::uint64_t, &C::max_retained_bytes, kInt64Max>},
-        {"memory_limit", global_int<std::uint64_t, &C::memory_limit, 0, kInt64Max>},
+        {"memory_limit",
+         [](const Ctx& c) {
+             if (c.integer(0, kInt64Max) != 0)
+                 c.refuse(
+                     "memory_limit is not implemented; bound memory with max_queued_messages, "
+                     "max_queued_bytes, client_write_buffer_limit and the retained limits");
+         }},
         {"sys_interval", global_int<std::uint32_t, &C::sys_interval, 0, 65535>},
         {"persistent_client_expiration", h_persistent_client_expiration},
         {"queue_qos0_messages", global_bool<&C::queue_qos0_messages>},
@@ -815,9 +834,10 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"allow_duplicate_messages",
          [](const Ctx& c) {
              (void)c.boolean();
-             c.warn("deprecated in Mosquitto 2.0 and ignored");
+             c.meaningless("deprecated in Mosquitto 2.0, which ignores it too");
          }},
-        {"retry_interval", [](const Ctx& c) { c.warn("no longer available in Mosquitto 2.0; ignored"); }},
+        {"retry_interval",
+         [](const Ctx& c) { c.meaningless("removed in Mosquitto 2.0, which ignores it too"); }},
         // Logging.
         {"log_dest", h_log_dest},
         {"log_type", h_log_type},
@@ -825,19 +845,35 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"log_timestamp", global_bool<&C::log_timestamp>},
         {"log_timestamp_format", global_string<&C::log_timestamp_format>},
         {"connection_messages", global_bool<&C::connection_messages>},
-        {"websockets_log_level", unsupported_int},
+        {"websockets_log_level",
+         [](const Ctx& c) {
+             (void)c.integer(kInt64Min, kInt64Max);
+             c.meaningless("a libwebsockets setting; tapmqd's WebSocket code logs with log_type websockets");
+         }},
         {"websockets_headers_size",
          [](const Ctx& c) {
              (void)c.integer(0, 65535);
-             c.unsupported();
+             c.refuse("the WebSocket upgrade request's header size is fixed (8 KiB) in tapmqd");
          }},
         // Persistence and process.
         {"persistence", global_bool<&C::persistence>},
         {"retained_persistence", global_bool<&C::persistence>},
-        {"persistence_file", global_string<&C::persistence_file>},
+        {"persistence_file",
+         [](const Ctx& c) {
+             (void)c.string();
+             c.meaningless("tapmqd's store is a directory, tapmqd.store in persistence_location");
+         }},
         {"persistence_location", global_string<&C::persistence_location>},
-        {"autosave_interval", global_int_negative_is_zero<std::uint32_t, &C::autosave_interval, kIntMax>},
-        {"autosave_on_changes", global_bool<&C::autosave_on_changes>},
+        {"autosave_interval",
+         [](const Ctx& c) {
+             (void)c.integer_negative_is_zero(kIntMax);
+             c.meaningless("tapmqd writes every change through to its store; there is nothing to autosave");
+         }},
+        {"autosave_on_changes",
+         [](const Ctx& c) {
+             (void)c.boolean();
+             c.meaningless("tapmqd writes every change through to its store; there is nothing to autosave");
+         }},
         {"pid_file", global_string<&C::pid_file>},
         {"user", global_string<&C::user>},
         {"include_dir", h_include_dir},

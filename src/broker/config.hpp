@@ -2,9 +2,10 @@
 // tapmq extensions in the same style. See docs/config.md for every directive.
 //
 // Pure code: it reads the configuration files (and the *.conf files of include_dir), nothing else;
-// no sockets, no logging. What a Mosquitto user's file asks for that tapmq does not do yet is
-// accepted and reported in Config::warnings; anything else wrong is a ConfigError naming the file,
-// the line and the directive.
+// no sockets, no logging. Every Mosquitto directive is implemented with Mosquitto's meaning or
+// refused: what tapmqd does not do is a ConfigError naming the file, the line, the directive and
+// why, like anything else wrong. Directives that mean nothing to tapmqd are accepted and listed in
+// Config::notes.
 #pragma once
 
 #include <cstdint>
@@ -39,9 +40,8 @@ struct SecurityConfig {
 };
 
 struct ListenerConfig {
-    std::uint16_t port = 1883;                     // 0 only for a unix socket listener
+    std::uint16_t port = 1883;
     std::string bind_address;                      // empty = all interfaces
-    std::string unix_socket_path;                  // "listener 0 PATH" (warned: not supported yet)
     std::string bind_interface;                    // SO_BINDTODEVICE; empty = none
     std::string protocol = "mqtt";                 // "mqtt" | "websockets"
     std::string socket_domain;                     // empty = IPv4 and IPv6 | "ipv4" | "ipv6"
@@ -85,7 +85,6 @@ struct Config {
     std::uint32_t max_packet_size = 0;         // 0 = unlimited
     std::uint32_t message_size_limit = 0;      // payload bytes, 0 = unlimited
     std::uint16_t max_inflight_messages = 20;  // 0 = unlimited
-    std::uint64_t max_inflight_bytes = 0;      // 0 = unlimited
     std::uint32_t max_queued_messages = 1000;  // 0 = unlimited
     std::uint64_t max_queued_bytes = 0;        // 0 = unlimited
     std::uint64_t max_retained_messages = 0;   // retained messages in all; 0 = unlimited
@@ -97,7 +96,6 @@ struct Config {
     std::string clientid_prefixes;                              // empty = any client id
     bool set_tcp_nodelay = false;
     std::uint32_t sys_interval = 10;  // seconds, 0 = no $SYS
-    std::uint64_t memory_limit = 0;   // bytes, 0 = unlimited
 
     // Logging.
     std::vector<std::string> log_dest{"stderr"};  // stdout stderr syslog topic file dlt; empty = none
@@ -111,9 +109,6 @@ struct Config {
     // Persistence and process.
     bool persistence = false;
     std::string persistence_location;
-    std::string persistence_file = "mosquitto.db";
-    std::uint32_t autosave_interval = 1800;
-    bool autosave_on_changes = false;
     std::string pid_file;
     std::string user;  // empty = not set (Mosquitto drops to "mosquitto" when started as root)
 
@@ -130,8 +125,11 @@ struct Config {
     std::string shared_subscription_strategy = "round_robin";
     std::string durability = "fsync";  // "fsync" (survives a power cut) | "os" (a crash)
 
-    // "FILE:LINE: directive 'NAME' ..." for what was accepted but is not (yet) done, in file order.
+    // "FILE:LINE: directive 'NAME' ..." for what was accepted with a caveat, in file order.
     std::vector<std::string> warnings;
+    // "FILE:LINE: directive 'NAME' has no effect: WHY" for directives that mean nothing to tapmqd
+    // (autosave_interval with a write-through store...), logged at info level.
+    std::vector<std::string> notes;
 };
 
 // what(): "FILE:LINE: directive 'NAME': MESSAGE" ("FILE: MESSAGE" when there is no line).

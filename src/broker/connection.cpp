@@ -41,7 +41,8 @@ Connection::~Connection() = default;
 
 void Connection::start() {
     worker_.add(this);
-    spdlog::info("New connection from {} on {}.", remote_, listener_.name);
+    if (broker_.limits().connection_messages)
+        spdlog::info("New connection from {} on {}.", remote_, listener_.name);
     keepalive_limit_ = std::chrono::seconds(broker_.limits().connect_timeout_seconds);
     arm_keepalive();  // also bounds the transport handshake
     transport_->async_handshake(shared_from_this());
@@ -140,7 +141,8 @@ void Connection::on_readable(const boost::system::error_code& ec) {
         return;
     }
     if (rec || n == 0) {
-        if (state_ == State::Connected) spdlog::info("Client {} closed its connection.", describe());
+        if (state_ == State::Connected && broker_.limits().connection_messages)
+            spdlog::info("Client {} closed its connection.", describe());
         close_now();
         return;
     }
@@ -158,7 +160,8 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
     if (lingering_) return drain_lingering(ec, n);
     if (state_ == State::Closed) return;
     if (ec) {
-        if (state_ == State::Connected) spdlog::info("Client {} closed its connection.", describe());
+        if (state_ == State::Connected && broker_.limits().connection_messages)
+            spdlog::info("Client {} closed its connection.", describe());
         close_now();
         return;
     }

@@ -17,10 +17,10 @@ namespace {
 
 using mqtt::ReasonCode;
 
-std::string generate_client_id() {
+std::string generate_client_id(const std::string& prefix) {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string id = "auto-";
+    std::string id = prefix;
     for (int i = 0; i < 16; ++i)
         id.push_back(kHex[rng() & 0xF]);
     return id;
@@ -114,12 +114,21 @@ void Connection::on_connect(mqtt::Connect& c, std::string_view bytes) {
     }
     const bool v5 = mqtt::is_v5(version_);
 
+    if (listener_.use_username_as_clientid) {  // Mosquitto: no user name, no entry
+        const std::string& user = certificate_user ? *certificate_user : username();
+        if (user.empty()) return refuse_login(ReasonCode::NotAuthorized, "no user name to use as client id");
+        extras_->client_id = user;
+    }
     if (extras_->client_id.empty()) {
-        const bool allowed = limits.allow_zero_length_clientid && version_ != mqtt::ProtocolVersion::V31 &&
+        const bool allowed = listener_.allow_zero_length_clientid && version_ != mqtt::ProtocolVersion::V31 &&
                              (v5 || c.clean_start);
         if (!allowed) return refuse(ReasonCode::ClientIdentifierNotValid, "empty client id");
-        extras_->client_id = generate_client_id();
+        extras_->client_id = generate_client_id(listener_.auto_id_prefix);
         assigned_client_id_ = true;
+    } else if (!limits.clientid_prefixes.empty() &&
+               !extras_->client_id.starts_with(limits.clientid_prefixes)) {
+        return refuse(ReasonCode::ClientIdentifierNotValid,
+                      "client id without the prefix of clientid_prefixes");
     }
     if (c.properties.authentication_method) {
         if (certificate_user) {
@@ -151,7 +160,7 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         if (c.will->retain && !limits.retain_available) {
             return refuse(ReasonCode::RetainNotSupported, "will retain while retain is not available");
         }
-        if (c.will->qos > limits.max_qos)
+        if (c.will->qos > listener_.max_qos)
             return refuse(ReasonCode::QoSNotSupported, "will QoS above max_qos");
         if (topic_levels(c.will->topic) > limits.max_topic_levels ||
             c.will->topic.size() > limits.max_topic_length) {
@@ -221,8 +230,8 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
         if (limits.max_inflight_messages != 0 && limits.max_inflight_messages != 65535) {
             p.receive_maximum = limits.max_inflight_messages;
         }
-        if (limits.max_qos != mqtt::QoS::ExactlyOnce)
-            p.maximum_qos = static_cast<std::uint8_t>(limits.max_qos);
+        if (listener_.max_qos != mqtt::QoS::ExactlyOnce)
+            p.maximum_qos = static_cast<std::uint8_t>(listener_.max_qos);
         if (!limits.retain_available) p.retain_available = 0;
         if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
         if (assigned_client_id_) p.assigned_client_identifier = client_id();
@@ -230,7 +239,7 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
             p.authentication_method = auth()->method;
             p.authentication_data = *auth_data;
         }
-        p.topic_alias_maximum = limits.max_topic_alias;
+        p.topic_alias_maximum = listener_.max_topic_alias;
         if (server_keepalive) p.server_keep_alive = *server_keepalive;
         p.wildcard_subscription_available = 1;
         p.subscription_identifier_available = 1;
@@ -243,9 +252,11 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
     keepalive_limit_ = std::chrono::milliseconds(keepalive * 1500);  // 1.5 x keep alive (spec 3.1.2.10)
     arm_keepalive();
     Stats::add(broker_.stats().clients_connected);
-    spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, client_id(),
-                 static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
-                 username().empty() ? "" : ", u'" + username() + "'");
+    if (limits.connection_messages) {
+        spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, client_id(),
+                     static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
+                     username().empty() ? "" : ", u'" + username() + "'");
+    }
     session_->attach(shared_from_this(), client_receive_max, opened.present, access_);
     if (session_->persistent() || session_->stored()) {
         session_->persist_meta();
@@ -268,10 +279,10 @@ void Connection::on_publish(mqtt::Publish& p) {
     }
     if (p.properties.topic_alias) {  // spec 3.3.2.3.4
         const std::uint16_t alias = *p.properties.topic_alias;
-        if (alias > limits.max_topic_alias)
+        if (alias > listener_.max_topic_alias)
             return fail(ReasonCode::TopicAliasInvalid, "topic alias above maximum");
         auto& aliases = extras().inbound_aliases;
-        if (aliases.size() < limits.max_topic_alias) aliases.resize(limits.max_topic_alias);
+        if (aliases.size() < listener_.max_topic_alias) aliases.resize(listener_.max_topic_alias);
         std::string& slot = aliases[alias - 1];
         if (p.topic.empty()) {
             if (slot.empty()) return fail(ReasonCode::ProtocolError, "unknown topic alias");
@@ -281,7 +292,7 @@ void Connection::on_publish(mqtt::Publish& p) {
         }
         p.properties.topic_alias.reset();
     }
-    if (p.qos > limits.max_qos) return fail(ReasonCode::QoSNotSupported, "PUBLISH QoS above max_qos");
+    if (p.qos > listener_.max_qos) return fail(ReasonCode::QoSNotSupported, "PUBLISH QoS above max_qos");
     if (p.retain && !limits.retain_available)
         return fail(ReasonCode::RetainNotSupported, "retain not available");
     if (topic_levels(p.topic) > limits.max_topic_levels || p.topic.size() > limits.max_topic_length) {
@@ -380,7 +391,7 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
             continue;
         }
         SubscriptionRecord record{t.options, id};
-        if (record.options.qos > limits.max_qos) record.options.qos = limits.max_qos;
+        if (record.options.qos > listener_.max_qos) record.options.qos = listener_.max_qos;
         const bool is_new = session_->add_subscription(t.filter, record);
         broker_.router().subscribe(session_, t.filter, record);
         ack.reasons.push_back(static_cast<ReasonCode>(record.options.qos));
@@ -417,10 +428,12 @@ void Connection::on_disconnect(const mqtt::Disconnect& d) {
         session_->set_expiry_interval(*d.properties.session_expiry_interval);
     }
     will_on_close_ = d.reason == ReasonCode::DisconnectWithWillMessage;
-    spdlog::info("Client {} disconnected{}.", describe(),
-                 d.reason == ReasonCode::Success
-                     ? ""
-                     : std::string(" (") + std::string(mqtt::to_string(d.reason)) + ")");
+    if (broker_.limits().connection_messages) {
+        spdlog::info("Client {} disconnected{}.", describe(),
+                     d.reason == ReasonCode::Success
+                         ? ""
+                         : std::string(" (") + std::string(mqtt::to_string(d.reason)) + ")");
+    }
     close_now();
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "mqtt/types.hpp"
 
@@ -20,9 +21,8 @@ struct BrokerLimits {
     std::uint64_t max_retained_messages = 0;  // 0 = unlimited
     std::uint64_t max_retained_bytes = 0;     // topic + payload bytes; 0 = unlimited
     bool retain_available = true;
-    mqtt::QoS max_qos = mqtt::QoS::ExactlyOnce;
-    std::uint16_t max_topic_alias = 10;  // client -> broker aliases
-    bool allow_zero_length_clientid = true;
+    std::string clientid_prefixes;    // only client ids starting with it may connect; empty = any
+    bool connection_messages = true;  // log each client's connection and disconnection
     std::optional<std::uint32_t> persistent_client_expiration;  // seconds, for 3.x persistent sessions
     std::uint64_t client_write_buffer_limit = 16u << 20;        // bytes queued in a client's socket buffer
     std::uint32_t max_topic_levels = 128;

@@ -1,6 +1,11 @@
 #include "listener.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 #include "broker.hpp"
 #include "connection.hpp"
@@ -16,6 +21,14 @@ Listener::Listener(Broker& broker, boost::asio::io_context& control, const Liste
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
     if (endpoint.address().is_v6()) acceptor_.set_option(boost::asio::ip::v6_only(true));
+    if (!config.bind_interface.empty()) {  // only packets that arrive on this interface
+        const std::string& name = config.bind_interface;
+        if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
+                         static_cast<socklen_t>(name.size())) != 0) {
+            throw std::runtime_error(config.file + ":" + std::to_string(config.line) + ": bind_interface " +
+                                     name + ": " + std::strerror(errno));
+        }
+    }
     acceptor_.bind(endpoint);
     acceptor_.listen(boost::asio::socket_base::max_listen_connections);
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "mqtt/types.hpp"
 #include "security.hpp"
 
 namespace tapmq::broker {
@@ -19,6 +20,12 @@ struct ListenerSettings {
     std::optional<std::uint32_t> max_connections;
     bool use_identity_as_username = false;  // certificate CN is the username (no password needed)
     bool use_subject_as_username = false;   // certificate subject is the username
+    // Mosquitto's per-listener protocol settings (fixed at start: a change needs a restart).
+    mqtt::QoS max_qos = mqtt::QoS::ExactlyOnce;
+    std::uint16_t max_topic_alias = 10;     // client -> broker aliases
+    bool use_username_as_clientid = false;  // the user name replaces the client id
+    bool allow_zero_length_clientid = true;
+    std::string auto_id_prefix = "auto-";  // of the ids given to clients that sent none
     mutable std::atomic<std::uint32_t> connections{0};
 };
 

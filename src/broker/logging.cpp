@@ -26,7 +26,9 @@ void setup_logging(const Config& config, bool verbose) {
         } else if (dest == "file" && !config.log_file.empty()) {
             sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.log_file));
         } else if (dest == "syslog") {
-            sinks.push_back(std::make_shared<spdlog::sinks::syslog_sink_mt>("tapmqd", 0, LOG_DAEMON, false));
+            // log_facility N: local0..local7 instead of daemon, as Mosquitto.
+            const int facility = config.log_facility ? LOG_LOCAL0 + (*config.log_facility << 3) : LOG_DAEMON;
+            sinks.push_back(std::make_shared<spdlog::sinks::syslog_sink_mt>("tapmqd", 0, facility, false));
         }
     }
     auto logger = std::make_shared<spdlog::logger>("tapmqd", sinks.begin(), sinks.end());

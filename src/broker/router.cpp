@@ -46,6 +46,7 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
         return backlog == 0 ? 2 : 1;
     });
     if (matches.empty()) return 0;
+    const bool upgrade = upgrade_qos_.load(std::memory_order_relaxed);
 
     // Overlapping subscriptions of one session: deliver once, at the highest granted QoS, with every
     // matching subscription identifier (spec 3.3.4).
@@ -58,7 +59,7 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
             Entry& e = matches[i++];
             Outgoing out;
             out.msg = msg;
-            out.qos = min_qos(e.options.qos, msg->qos);
+            out.qos = upgrade ? e.options.qos : min_qos(e.options.qos, msg->qos);
             out.retain = e.options.retain_as_published && msg->retain;
             if (e.identifier != 0) out.subscription_ids.push_back(e.identifier);
             out.share = e.share;
@@ -82,7 +83,7 @@ std::size_t Router::publish(const Session* origin, const MessagePtr& msg, bool r
             if (matches[j].identifier != 0) out.subscription_ids.push_back(matches[j].identifier);
         }
         if (any) {
-            out.qos = min_qos(qos, msg->qos);
+            out.qos = upgrade ? qos : min_qos(qos, msg->qos);
             out.retain = retain;
             matches[i].subscriber->deliver(std::move(out));
             ++delivered;
@@ -122,7 +123,8 @@ void Router::send_retained(const SessionPtr& s, std::string_view filter, const S
         if (m->expired(now)) continue;
         Outgoing out;
         out.msg = std::move(m);
-        out.qos = min_qos(r.options.qos, out.msg->qos);
+        out.qos = upgrade_qos_.load(std::memory_order_relaxed) ? r.options.qos
+                                                               : min_qos(r.options.qos, out.msg->qos);
         out.retain = true;  // retained messages sent on subscribe keep RETAIN set (spec 3.3.1.3)
         if (r.identifier != 0) out.subscription_ids.push_back(r.identifier);
         s->deliver(std::move(out));

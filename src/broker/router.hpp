@@ -23,6 +23,8 @@ class Router {
     void set_durability(Durability* d) noexcept { durability_ = d; }
     // shared_subscription_strategy: true for "local" (reloadable).
     void set_local_shared(bool local) noexcept { local_shared_.store(local, std::memory_order_relaxed); }
+    // upgrade_outgoing_qos: deliver at the subscription's QoS, not the lower of it and the message's.
+    void set_upgrade_outgoing_qos(bool on) noexcept { upgrade_qos_.store(on, std::memory_order_relaxed); }
     // Start-up: a retained message read back from the store (not written again).
     void restore_retained(const MessagePtr& msg);
 
@@ -63,6 +65,7 @@ class Router {
     Stats& stats_;
     Durability* durability_ = nullptr;
     std::atomic<bool> local_shared_{false};
+    std::atomic<bool> upgrade_qos_{false};
     SubscriptionTree<SessionPtr> subscriptions_;
     RetainedTree<MessagePtr> retained_;
     std::atomic<std::uint64_t> max_retained_messages_{0};

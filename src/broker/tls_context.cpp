@@ -41,8 +41,7 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const ListenerConfig
     SSL_CTX* native = ctx->native_handle();
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
-    SSL_CTX_set_min_proto_version(native, min_version(lc.tls_version));
-    if (lc.tls_version == "tlsv1.2") SSL_CTX_set_max_proto_version(native, TLS1_2_VERSION);
+    SSL_CTX_set_min_proto_version(native, min_version(lc.tls_version));  // a minimum, as in Mosquitto
 
     if (SSL_CTX_use_certificate_chain_file(native, lc.certfile.c_str()) != 1) {
         fail("cannot load certfile " + lc.certfile);
@@ -56,6 +55,15 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const ListenerConfig
         if (SSL_CTX_load_verify_locations(native, lc.cafile.empty() ? nullptr : lc.cafile.c_str(),
                                           lc.capath.empty() ? nullptr : lc.capath.c_str()) != 1) {
             fail("cannot load cafile/capath " + lc.cafile + lc.capath);
+        }
+    }
+    if (!lc.dhparamfile.empty()) {  // for the DHE cipher suites of TLS 1.2
+        BIO* bio = BIO_new_file(lc.dhparamfile.c_str(), "r");
+        EVP_PKEY* dh = bio != nullptr ? PEM_read_bio_Parameters(bio, nullptr) : nullptr;
+        BIO_free(bio);
+        if (dh == nullptr || SSL_CTX_set0_tmp_dh_pkey(native, dh) != 1) {
+            EVP_PKEY_free(dh);
+            fail("cannot load Diffie-Hellman parameters from dhparamfile " + lc.dhparamfile);
         }
     }
     if (!lc.ciphers.empty() && SSL_CTX_set_cipher_list(native, lc.ciphers.c_str()) != 1) {
