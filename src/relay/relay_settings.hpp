@@ -4,9 +4,9 @@
 //
 // Wire forms (our decision): every field is its raw UTF-8 bytes, except the port, a big-endian u16.
 // A written value must be valid UTF-8 and pass the checks of a project's "relay" section
-// (tap::check_relay_settings: host not empty, no blanks or '/'; port not 0; client id not empty;
-// texts at most 65535 bytes without NUL; topic prefix not empty, no '+' or '#', no '/' at either
-// end). An empty netkey means no sealing. Values may hold "{serial}", replaced by the serial number
+// (tap::check_relay_settings: host 1-255 bytes without spaces, '/' or control characters; port not 0; client
+// id not empty; texts at most 65535 bytes without NUL; topic prefix not empty, no '+' or '#', no '/' at
+// either end). An empty netkey means no sealing. Values may hold "{serial}", replaced by the serial number
 // when the settings are used (client id, username, password, topic prefix).
 #pragma once
 
