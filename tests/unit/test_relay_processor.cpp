@@ -1,6 +1,7 @@
 // The command processor on the Sensor Demo project and the simulated board: identity, the order of
 // checks, login and sessions, bundles, variables, raw memory, the target's errors.
 #include <cstring>
+#include <random>
 
 #include "tap/value.hpp"
 #include "test_relay_processor_util.hpp"
@@ -373,6 +374,71 @@ TEST(RelayProcessor, TargetConnectDisconnectAndItsErrors) {
     tap.target->set_reachable(true);
     EXPECT_EQ(tap.code(Method::Get, paths::variable_value(1)), ResultCode::Content);
     EXPECT_TRUE(tap.target->connected());
+}
+
+}  // namespace
+}  // namespace tapmq::relay::test
+
+namespace tapmq::relay::test {
+namespace {
+
+// Random requests on the real paths (and some others) with random payloads, as anonymous and as
+// admin: handle() never throws, every answer's code is a known one, and nothing but the objects'
+// own rules decides it (a GET of the identity still works afterwards).
+TEST(RelayProcessor, RandomRequestsAreAnsweredWithKnownCodes) {
+    Tap tap;
+    std::mt19937 rng(12345);
+    const std::vector<Path> known = {tap::paths::kManufacturer,
+                                     tap::paths::kSerialNumber,
+                                     tap::paths::kCurrentTime,
+                                     tap::paths::kLogin,
+                                     tap::paths::kLogout,
+                                     tap::paths::kCurrentProfile,
+                                     tap::paths::kConfigVersion,
+                                     tap::paths::kRelayBrokerPort,
+                                     tap::paths::kRelayTopicPrefix,
+                                     tap::paths::kMultiCommand,
+                                     tap::paths::kTargetMemory,
+                                     tap::paths::bundle_values(1),
+                                     tap::paths::bundle_values(3),
+                                     tap::paths::variable_value(3),
+                                     tap::paths::variable_value(4),
+                                     tap::paths::kReadableValues,
+                                     tap::paths::kDatalogDequeue,
+                                     tap::paths::kFirmwarePackage,
+                                     tap::paths::kFirmwareState,
+                                     Path{1024, std::nullopt, 11},
+                                     Path{1027, 1, 33},
+                                     Path{9, 9, 9}};
+    auto random_payload = [&] {
+        std::string p(rng() % 48, '\0');
+        for (auto& c : p)
+            c = static_cast<char>(rng() % 4 == 0 ? 0xFF : rng() % 256);
+        return p;
+    };
+    for (int i = 0; i < 4000; ++i) {
+        if (i == 2000) {
+            ASSERT_EQ(tap.login("admin", "admin"), ResultCode::Changed);
+        }
+        tap::TapRequest req{static_cast<Method>(1 + rng() % 3), known[rng() % known.size()],
+                            random_payload()};
+        if (req.path == tap::paths::kMultiCommand && rng() % 2) {
+            std::vector<tap::MultiCommandItem> items;
+            for (int k = 0; k < 3; ++k)
+                items.push_back(
+                    {{static_cast<Method>(1 + rng() % 3), known[rng() % known.size()], random_payload()},
+                     static_cast<ResultCode>(rng() % 256)});
+            req.payload = tap::encode_multi_command(items);
+        }
+        tap::TapResponse r;
+        ASSERT_NO_THROW(r = tap.processor->handle("fuzz", req, tap.now)) << tap::describe(req);
+        EXPECT_TRUE(tap::is_known(r.code)) << tap::describe(req) << " -> " << tap::describe(r.code);
+        if (r.code == ResultCode::Content && req.path == tap::paths::kMultiCommand) {
+            EXPECT_NO_THROW(tap::decode_multi_response(r.data));
+        }
+        tap.advance(10ms);
+    }
+    EXPECT_EQ(tap.get(tap::paths::kSerialNumber), Tap::kSerial);
 }
 
 }  // namespace

@@ -242,6 +242,25 @@ TEST(RelayProcessorState, ABadProjectIsRefusedAndTheRunningOneStays) {
         << tap.processor->startup_warning();
 }
 
+TEST(RelayProcessorState, AFailedSaveChangesNothing) {
+    Tap tap;
+    ASSERT_EQ(tap.login("admin", "admin"), ResultCode::Changed);
+    // A directory where the atomic write puts its temporary file: the save fails (EISDIR).
+    std::filesystem::create_directory(tap.dir->file("project.json.tmp"));
+    std::filesystem::create_directory(tap.dir->file("relay.json.tmp"));
+    upload(tap, demo_variant("Unsaved", 8));
+    auto r = tap.call(Method::Post, kConfig);
+    EXPECT_EQ(r.code, ResultCode::NvmError);
+    EXPECT_NE(r.data.find("project.json"), std::string::npos) << r.data;
+    EXPECT_EQ(tap.get(paths::kApplicationName), "Sensor_demo");
+    EXPECT_TRUE(tap.hooks.projects.empty());
+    EXPECT_NE(tap.get(kConfig).find("could not be saved"), std::string::npos);
+    EXPECT_EQ(tap.code(Method::Put, paths::kRelayBrokerHost, "elsewhere"), ResultCode::NvmError);
+    EXPECT_EQ(tap.get(paths::kRelayBrokerHost), "127.0.0.1");
+    EXPECT_EQ(tap.hooks.relay_changes, 0);
+    EXPECT_EQ(tap.profile(), tap::kAdminProfile);
+}
+
 TEST(RelayProcessorState, ConfigUploadInterruptedResumedAndCorrupted) {
     Tap tap;
     ASSERT_EQ(tap.login("admin", "admin"), ResultCode::Changed);
