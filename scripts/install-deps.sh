@@ -11,12 +11,13 @@ build_pkgs=(
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   librocksdb-dev libjemalloc-dev
   libargon2-dev ccache
+  nodejs npm
 )
 test_pkgs=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang clang-format libclang-rt-14-dev
   mosquitto mosquitto-clients python3 python3-pytest python3-paho-mqtt python3-cryptography
-  nodejs npm
+  chromium
 )
 
 want=("${build_pkgs[@]}")

@@ -1,4 +1,4 @@
-// tapmq: the command-line tool. Subcommands: pub, sub, bench, passwd.
+// tapmq: the command-line tool. Subcommands: pub, sub, bench, passwd, app.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -24,9 +24,11 @@ int main(int argc, char** argv) {
     PubArgs pub;
     SubArgs sub;
     bench::BenchOptions bench_options;
+    AppArgs app_args;
     auto* pub_cmd = add_pub_command(app, pub);
     auto* sub_cmd = add_sub_command(app, sub);
     auto* bench_cmd = add_bench_command(app, bench_options);
+    auto* app_cmd = add_app_command(app, app_args);
     app.add_subcommand(
         "passwd",
         "Create and edit Mosquitto password files, as mosquitto_passwd: "
@@ -42,5 +44,6 @@ int main(int argc, char** argv) {
     if (pub_cmd->parsed()) return run_pub(pub);
     if (sub_cmd->parsed()) return run_sub(sub);
     if (bench_cmd->parsed()) return bench::run_bench(bench_options);
+    if (app_cmd->parsed()) return run_app(app_args);
     return kExitUsage;
 }
