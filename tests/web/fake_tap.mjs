@@ -111,6 +111,17 @@ async function event(ev) {
   const body = text(JSON.stringify(ev));
   client.publish(`${prefix}/event`, Buffer.from(sealer ? await sealer.seal(`${prefix}/event`, body) : body), { qos: 1 });
 }
+// datalog: a record per bundle and datalog period (the real Tap queues them on disk; not needed here)
+for (const b of project.bundles) {
+  if (!b.datalog_period_ms) continue;
+  setInterval(async () => {
+    if (!client.connected) return;
+    advance();
+    const values = Object.fromEntries(b.variables.map((n) => { const v = byName.get(n) ?? byId.get(n); const x = mem.get(v.name); return [v.name, x.length === 1 ? x[0] : x]; }));
+    const body = text(JSON.stringify({ serial, time: new Date().toISOString(), bundle: b.name, bundle_id: b.id, values }));
+    client.publish(`${prefix}/data`, Buffer.from(sealer ? await sealer.seal(`${prefix}/data`, body) : body), { qos: 1 });
+  }, b.datalog_period_ms);
+}
 client.on('connect', () => {
   client.subscribe([`${prefix}/cmd`, `${prefix}/cmd/+`], { qos: 1 });
   client.publish(`${prefix}/status`, JSON.stringify({ state: 'online', serial, firmware: '1.0.0', application: project.application.name,

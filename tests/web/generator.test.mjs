@@ -65,7 +65,7 @@ test('a bad project is refused with the file, the JSON pointer and the reason', 
   assert.match(noApp.stderr, /holds no prebuilt app/);
 });
 
-test('the second project gives a working app: its widgets, writes, alarm and fleet', async () => {
+test('the second project gives a working app: its widgets, writes, alarm, datalog and Taps online', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -97,6 +97,15 @@ test('the second project gives a working app: its widgets, writes, alarm and fle
   await page.waitForFunction(() => document.querySelector('[data-feedback="Fan_speed"]')?.textContent.includes('above the maximum 3000'));
   await page.waitForSelector('#alarm-badge:not([hidden])', { timeout: 15000 });
   await page.screenshot({ path: join(H.ARTIFACTS, 'greenhouse-dashboard.png'), fullPage: true });
+
+  await page.click('#nav a[data-route="datalog"]');
+  await page.waitForSelector('.datalog h2:has-text("Climate")', { timeout: 15000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Download CSV")')]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'time,serial,bundle,variable,value');
+  assert.ok(csv.some((l) => /,GH0001,Climate,Humidity,0$/.test(l)), csv.slice(0, 4).join('\n'));
+  assert.ok(csv.some((l) => /,GH0001,Climate,Zone_temps,0 0 0 0$/.test(l)), csv.slice(0, 6).join('\n'));
+  assert.equal(download.suggestedFilename(), 'GH0001-datalog.csv');
 
   await page.click('#nav a[data-route="info"]');
   await page.waitForFunction(() => document.querySelector('dd[data-path="/1024//9"]')?.textContent === 'Greenhouse');

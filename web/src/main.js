@@ -108,9 +108,21 @@ function connectPage() {
       onclick: () => { form.elements.serial.value = serial; form.elements.serial.focus(); },
     }))) : [h('li.muted', { text: session.broker?.state === 'connected' ? 'No Tap online on this broker' : 'Connect to the broker to see the Taps online' })]));
   };
+  // The Taps online come from the broker being typed in: reconnect to it once typing pauses.
+  let retype = null;
+  for (const name of ['url', 'username', 'password']) {
+    form.elements[name].addEventListener('input', () => {
+      clearTimeout(retype);
+      retype = setTimeout(() => {
+        Object.assign(session.settings, { url: form.elements.url.value.trim(), username: form.elements.username.value, password: form.elements.password.value });
+        session.ensureBroker();
+        banners(); fill();
+      }, 500);
+    });
+  }
   session.ensureBroker();
   fill();
-  return { el: form, update: (k) => { if (k === 'fleet' || k === 'broker') fill(); } };
+  return { el: form, update: (k) => { if (k === 'fleet' || k === 'broker') fill(); }, destroy: () => clearTimeout(retype) };
 }
 
 function dashboardPage() {
@@ -128,7 +140,7 @@ function dashboardPage() {
       widgets.set(v.name, w);
       body.append(w.el);
       const numeric = (v.count ?? 1) === 1 && !v.choices?.length && v.render !== 'switch' && v.render !== 'text' && v.render !== 'slider';
-      if (numeric) {
+      if (numeric && b.monitoring_period_ms > 0) {
         const box = h('div.chart', { 'aria-label': `${v.name} over the last minutes (drag to zoom, double-click to reset)`, role: 'img' });
         body.append(box);
         charts.push({ v, box });
@@ -136,7 +148,9 @@ function dashboardPage() {
     }
     const period = b.monitoring_period_ms ? `every ${b.monitoring_period_ms >= 1000 ? b.monitoring_period_ms / 1000 + ' s' : b.monitoring_period_ms + ' ms'}` : 'not monitored';
     cards.push(h('section.card', { 'aria-labelledby': `b-${b.id}`, 'data-bundle': b.name },
-      h('header', {}, h('h2', { id: `b-${b.id}`, text: b.name.replace(/_/g, ' ') }), h('span.period', { text: period })),
+      h('header', {}, h('h2', { id: `b-${b.id}`, text: b.name.replace(/_/g, ' ') }),
+        b.monitoring_period_ms ? h('span.period', { text: period })
+          : h('button.set', { type: 'button', text: 'Refresh', 'aria-label': `Refresh ${b.name}`, onclick: () => session.poll(b) })),
       body, status));
   }
   const hidden = session.project.bundles.length - bundles.length;
