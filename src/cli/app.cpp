@@ -46,7 +46,7 @@ fs::path find_prebuilt_app(const std::string& app_dir) {
     if (!app_dir.empty()) return holds_app(app_dir) ? fs::path(app_dir) : fs::path();
     const fs::path exe_dir = executable_dir();
     if (exe_dir.empty()) return {};
-    for (const fs::path& candidate : {exe_dir / "web", exe_dir / ".." / "share" / "tapmq" / "web"}) {
+    for (const fs::path& candidate : {exe_dir / "webapp", exe_dir / ".." / "share" / "tapmq" / "webapp"}) {
         if (holds_app(candidate)) return candidate.lexically_normal();
     }
     return {};
@@ -72,11 +72,12 @@ int run_app(const AppArgs& args) {
     const fs::path app = find_prebuilt_app(args.app_dir);
     if (app.empty()) {
         if (!args.app_dir.empty()) {
-            std::cerr << "tapmq app: " << args.app_dir
-                      << " holds no prebuilt app (no index.html); give the web/ directory of a tapmq build\n";
+            std::cerr
+                << "tapmq app: " << args.app_dir
+                << " holds no prebuilt app (no index.html); give the webapp/ directory of a tapmq build\n";
         } else {
-            std::cerr << "tapmq app: the prebuilt web app was not found next to tapmq (web/) nor in "
-                         "../share/tapmq/web; build it with `cmake --build --preset debug --target web` "
+            std::cerr << "tapmq app: the prebuilt web app was not found next to tapmq (webapp/) nor in "
+                         "../share/tapmq/webapp; build it with `cmake --build --preset debug --target web` "
                          "(needs node and npm) or give --app-dir\n";
         }
         return kExitFailure;

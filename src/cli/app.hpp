@@ -14,8 +14,8 @@ struct AppArgs {
     std::string app_dir;  // the prebuilt app; empty: found next to the tapmq executable
 };
 
-// The prebuilt app: `app_dir` when given, else <dir of tapmq>/web (a build tree: build/<preset>/web),
-// else <dir of tapmq>/../share/tapmq/web (an installed tapmq). Empty when none holds index.html.
+// The prebuilt app: `app_dir` when given, else <dir of tapmq>/webapp (a build tree: build/<preset>/webapp),
+// else <dir of tapmq>/../share/tapmq/webapp (an installed tapmq). Empty when none holds index.html.
 std::filesystem::path find_prebuilt_app(const std::string& app_dir);
 
 // The description the app reads (project.json): the project as its file holds it, without secrets

@@ -14,8 +14,9 @@ CLI::App* add_app_command(CLI::App& app, AppArgs& args) {
     cmd->add_option("-o,--output", args.output,
                     "Directory to write (created; files already there are replaced)")
         ->required();
-    cmd->add_option("--app-dir", args.app_dir,
-                    "The prebuilt app (default: web/ next to the tapmq executable, or ../share/tapmq/web)");
+    cmd->add_option(
+        "--app-dir", args.app_dir,
+        "The prebuilt app (default: webapp/ next to the tapmq executable, or ../share/tapmq/webapp)");
     cmd->footer(
         "The output holds index.html, the bundled app, its service worker and manifest, and project.json\n"
         "(the project without password hashes, relay password or netkey). Serve it, open it, and give the\n"

@@ -68,7 +68,7 @@ export class Session extends EventTarget {
     this.link = null;
     this.values.clear(); this.history.clear(); this.bundleState.clear();
     this.alarms = []; this.unread = 0; this.active.clear(); this.records = [];
-    this.problem = null;
+    this.problem = null; this.lastState = undefined;
     this.profile = this.profilesByName.get('anonymous') ?? { id: 0, name: 'anonymous' };
   }
 
