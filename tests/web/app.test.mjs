@@ -167,6 +167,24 @@ test('a wrong netkey is named; the right one works end to end (sealed both ways)
   await page.close();
 });
 
+test('every control has an accessible name, and a choice list works from the keyboard alone', async () => {
+  const unlabelled = (page) => page.$$eval('input, select, button, output', (els) => els
+    .filter((e) => !e.hidden && !(e.labels?.length) && !e.getAttribute('aria-label') && !(e.textContent ?? '').trim())
+    .map((e) => e.outerHTML.slice(0, 80)));
+  const page = await newPage();
+  await page.goto(`${site.url}#/connect`);
+  assert.deepEqual(await unlabelled(page), []);
+  await connect(page);
+  await page.waitForSelector('[data-control="LEDConfig"]');
+  assert.deepEqual(await unlabelled(page), []);
+  await page.selectOption('[data-control="LEDConfig"]', '2');
+  await page.waitForFunction(() => document.querySelector('[data-feedback="LEDConfig"]')?.textContent.includes('LEDConfig is now blink'), null, { timeout: 10000 });
+  await page.focus('[data-control="LEDConfig"]');
+  await page.keyboard.press('Home'); // the first choice, "off", chosen with the keyboard alone
+  await page.waitForFunction(() => document.querySelector('[data-feedback="LEDConfig"]')?.textContent.includes('LEDConfig is now off'), null, { timeout: 10000 });
+  await page.close();
+});
+
 test('at 390 px wide nothing overflows horizontally', async () => {
   const page = await newPage({ width: 390, height: 844 });
   await connect(page);
