@@ -55,6 +55,7 @@ struct TimePoints {
     std::chrono::steady_clock::time_point steady;
     std::chrono::system_clock::time_point system;
 
+    // Both clocks read now: for callers (the processor itself never reads a clock).
     static TimePoints now() { return {std::chrono::steady_clock::now(), std::chrono::system_clock::now()}; }
 };
 
