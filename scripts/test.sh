@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite twice: a debug build, then an
-# ASan+UBSan build. Warnings are errors in both.
-#   scripts/test.sh            both passes
-#   scripts/test.sh debug      one pass (debug | asan | release)
+# ASan+UBSan build. Warnings are errors in both. Then every libFuzzer target runs for a short time
+# on its seed corpus (scripts/fuzz.sh; a build failure or a finding fails the run).
+#   scripts/test.sh            both passes and the short fuzz run
+#   scripts/test.sh debug      one pass (debug | asan | release), no fuzzing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,3 +25,8 @@ for preset in ${presets[@]}; do
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   ctest --preset "$preset" -j "$jobs" --timeout 600
 done
+
+if (($# == 0)); then
+  echo "=== fuzz: every target, ${TAPMQ_FUZZ_SECONDS:-10} s each"
+  scripts/fuzz.sh "${TAPMQ_FUZZ_SECONDS:-10}"
+fi

@@ -25,6 +25,9 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 // A lingering close (linger_close) reads and discards at most this much, for at most this long.
 constexpr std::uint32_t kLingerBytes = 1024 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
+// What an empty std::string holds without allocating (not a constant expression for every compiler
+// and standard library: clang 14 with libstdc++ 12 refuses it).
+const std::size_t kInlineCapacity = std::string().capacity();
 
 }  // namespace
 
@@ -340,8 +343,8 @@ void Connection::finish_write_locked() noexcept {
     if (writing.capacity() > (1u << 20)) std::string().swap(writing);
     // Nothing left and nothing grown (control packets fit in the strings themselves): an
     // idle connection keeps no output buffers. A busy one keeps its grown ones.
-    constexpr std::size_t kInline = std::string().capacity();
-    if (output_->pending.empty() && output_->pending.capacity() == kInline && writing.capacity() == kInline) {
+    if (output_->pending.empty() && output_->pending.capacity() == kInlineCapacity &&
+        writing.capacity() == kInlineCapacity) {
         output_.reset();
     }
 }

@@ -63,19 +63,11 @@ class BenchRun:
 
 
 def bench(port: int, scenario: str, *args, timeout: float = 30) -> BenchRun:
-    """Run `tapmq bench SCENARIO --port PORT ARGS...` (waiting a little if the binary is being rebuilt)."""
+    """Run `tapmq bench SCENARIO --port PORT ARGS...`."""
     tool = tapmq_binary()
     cmd = [tool, "bench", scenario, "--host", "127.0.0.1", "--port", str(port), *map(str, args)]
-    deadline = time.monotonic() + 20
-    while True:
-        t0 = time.monotonic()
-        try:
-            r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-            break
-        except OSError:  # FileNotFoundError, ETXTBSY, ...
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)  # binary briefly missing while it is relinked
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     return BenchRun(r.returncode, r.stdout, r.stderr, time.monotonic() - t0, cmd)
 
 
