@@ -1,5 +1,7 @@
 #include "reconnecting_client.hpp"
 
+#include <algorithm>
+
 #include "mqtt/topic.hpp"
 
 namespace tapmq::client {
@@ -238,6 +240,21 @@ bool ReconnectingClient::subscribe(std::string filter, mqtt::SubscriptionOptions
     if (stopped_ || !mqtt::is_valid_topic_filter(filter)) return false;
     subscriptions_.push_back(Subscription{std::move(filter), options, false, std::move(done)});
     if (connected()) send_subscription(subscriptions_.back());
+    return true;
+}
+
+bool ReconnectingClient::unsubscribe(const std::string& filter, UnsubscribeHandler done) {
+    auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                           [&](const Subscription& s) { return s.filter == filter; });
+    if (stopped_ || it == subscriptions_.end()) return false;
+    subscriptions_.erase(it);
+    if (connected()) {
+        const std::string_view f = filter;
+        client_->unsubscribe(std::span<const std::string_view>(&f, 1),
+                             [done = std::move(done)](const Error& e, const mqtt::Unsuback* ack) {
+                                 if (ack && done) done(e, ack);
+                             });
+    }
     return true;
 }
 

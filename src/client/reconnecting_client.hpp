@@ -80,6 +80,9 @@ class ReconnectingClient : public std::enable_shared_from_this<ReconnectingClien
     // Remembered and made on every connection whose session the broker does not have. `done` runs with
     // each SUBACK for it (or not at all while disconnected). False when the filter is invalid.
     bool subscribe(std::string filter, mqtt::SubscriptionOptions options, SubscribeHandler done = {});
+    // Forgets the subscription (no longer made on new sessions) and sends UNSUBSCRIBE when connected;
+    // `done` gets the UNSUBACK (not called while disconnected). False when it was not subscribed.
+    bool unsubscribe(const std::string& filter, UnsubscribeHandler done = {});
 
     bool connected() const noexcept { return client_ && client_->connected(); }
     bool ever_connected() const noexcept { return ever_connected_; }

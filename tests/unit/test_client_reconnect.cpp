@@ -364,6 +364,47 @@ TEST(ReconnectingClient, ABrokerWithoutTheSessionGetsSubscriptionsAndMessagesAga
     h.run();
 }
 
+TEST(ReconnectingClient, AnUnsubscribedFilterIsNotMadeAgain) {
+    Harness h;
+    auto c = h.make();
+    int subacks = 0;
+    Wire& w0 = connect_and_subscribe(h, *c, subacks);
+    c->subscribe("b/#", mqtt::SubscriptionOptions{mqtt::QoS::AtLeastOnce});
+    h.run();
+    auto s = h.sent(w0);
+    ASSERT_EQ(s.size(), 1u);
+    h.suback(w0, s[0].id);
+    int unsubacks = 0;
+    EXPECT_TRUE(c->unsubscribe("a/#", [&](const Error& e, const mqtt::Unsuback* a) {
+        EXPECT_FALSE(e);
+        EXPECT_NE(a, nullptr);
+        ++unsubacks;
+    }));
+    EXPECT_FALSE(c->unsubscribe("never/#"));
+    h.run();
+    s = h.sent(w0);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].type, T::Unsubscribe);
+    mqtt::Packet p{std::in_place_type<mqtt::Unsuback>};
+    std::get<mqtt::Unsuback>(p).packet_id = s[0].id;
+    std::get<mqtt::Unsuback>(p).reasons = {mqtt::ReasonCode::Success};
+    h.send(w0, p);
+    h.run();
+    EXPECT_EQ(unsubacks, 1);
+    w0.drop();
+    h.run_until_connection(1);
+    ASSERT_EQ(h.conns.size(), 2u);
+    Wire& w1 = *h.conns[1];
+    h.sent(w1);
+    h.connack(w1, false);
+    h.run();
+    s = h.sent(w1);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].filters, std::vector<std::string>{"b/#"});
+    c->stop();
+    h.run();
+}
+
 TEST(ReconnectingClient, HoldsAtMostMaxQueued) {
     Harness h;
     auto r = Harness::fast();
