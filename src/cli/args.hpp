@@ -7,11 +7,16 @@
 #include "bench/bench_options.hpp"
 #include "pub.hpp"
 #include "sub.hpp"
+#include "tap.hpp"
 
 namespace tapmq::cli {
 
+// The connection options shared by pub, sub and tap (mosquitto_pub/sub's), defined in args_pubsub.cpp.
+void add_connection_options(CLI::App& cmd, ConnectionArgs& a);
+
 CLI::App* add_pub_command(CLI::App& app, PubArgs& args);
 CLI::App* add_sub_command(CLI::App& app, SubArgs& args);
+CLI::App* add_tap_command(CLI::App& app, TapArgs& args);
 CLI::App* add_bench_command(CLI::App& app, bench::BenchOptions& o);
 CLI::App* add_app_command(CLI::App& app, AppArgs& args);
 

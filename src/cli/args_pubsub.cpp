@@ -1,7 +1,6 @@
 #include "args.hpp"
 
 namespace tapmq::cli {
-namespace {
 
 // -h is the host, as in mosquitto_pub/sub; help is --help only.
 void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
@@ -74,8 +73,6 @@ void add_connection_options(CLI::App& cmd, ConnectionArgs& a) {
         ->capture_default_str()
         ->group(rc);
 }
-
-}  // namespace
 
 CLI::App* add_pub_command(CLI::App& app, PubArgs& a) {
     auto* cmd = app.add_subcommand("pub", "Publish a message (like mosquitto_pub)");

@@ -1,4 +1,4 @@
-// tapmq: the command-line tool. Subcommands: pub, sub, bench, passwd, app.
+// tapmq: the command-line tool. Subcommands: pub, sub, tap, bench, passwd, app.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -23,10 +23,12 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("tapmq ") + tapmq::kVersion);
     PubArgs pub;
     SubArgs sub;
+    TapArgs tap;
     bench::BenchOptions bench_options;
     AppArgs app_args;
     auto* pub_cmd = add_pub_command(app, pub);
     auto* sub_cmd = add_sub_command(app, sub);
+    auto* tap_cmd = add_tap_command(app, tap);
     auto* bench_cmd = add_bench_command(app, bench_options);
     auto* app_cmd = add_app_command(app, app_args);
     app.add_subcommand(
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
     }
     if (pub_cmd->parsed()) return run_pub(pub);
     if (sub_cmd->parsed()) return run_sub(sub);
+    if (tap_cmd->parsed()) return run_tap(tap);
     if (bench_cmd->parsed()) return bench::run_bench(bench_options);
     if (app_cmd->parsed()) return run_app(app_args);
     return kExitUsage;
