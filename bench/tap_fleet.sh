@@ -2,17 +2,18 @@
 # The --fleet load test: N simulated Taps in one `tapmq tap` process (one thread) against tapmqd on
 # a free port; waits until all N have published their retained online status, then measures the
 # tapmq process's CPU (user + system, as a share of one core) and resident memory over SECONDS.
-# Usage: bench/tap_fleet.sh [N=1000] [SECONDS=60] [BUILD_DIR=build/release]
+# Usage: bench/tap_fleet.sh [N=1000] [SECONDS=60] [BUILD_DIR=build/release]   (TAPMQD=... another broker)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
 SECS=${2:-60}
 B=${3:-build/release}
+TAPMQD=${TAPMQD:-$B/tapmqd}
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000\n' "$port" >"$work/tapmqd.conf"
-"$B/tapmqd" -c "$work/tapmqd.conf" 2>"$work/tapmqd.log" &
+"$TAPMQD" -c "$work/tapmqd.conf" 2>"$work/tapmqd.log" &
 BROKER=$!
 TAP=
 cleanup() {
