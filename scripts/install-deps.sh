@@ -10,13 +10,14 @@ build_pkgs=(
   libboost-dev libboost-system-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   librocksdb-dev libjemalloc-dev
-  libargon2-dev ccache
+  libargon2-dev zlib1g-dev ccache
   nodejs npm
 )
 test_pkgs=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang clang-format libclang-rt-14-dev
   mosquitto mosquitto-clients python3 python3-pytest python3-paho-mqtt python3-cryptography
+  python3-prometheus-client
   chromium
 )
 

@@ -8,7 +8,10 @@
 
 #include "connection.hpp"
 #include "durability.hpp"
+#include "http/prometheus.hpp"
+#include "http/service.hpp"
 #include "listener.hpp"
+#include "metrics.hpp"
 #include "recovery.hpp"
 #include "sys_topics.hpp"
 #include "version.hpp"
@@ -18,6 +21,21 @@ namespace tapmq::broker {
 Broker::Broker(Config config, std::string config_file)
     : config_(std::move(config)), config_file_(std::move(config_file)) {
     apply_config(config_);
+}
+
+std::shared_ptr<http::HttpService> Broker::make_http_service(const ListenerConfig& lc) {
+    http::HttpService::Settings s;
+    s.dir = lc.http_dir;
+    s.metrics = lc.http_metrics;
+    for (const auto& text : lc.http_metrics_allow)
+        if (auto c = http::parse_cidr(text)) s.allow.push_back(*c);  // checked by the parser
+    try {
+        return std::make_shared<http::HttpService>(
+            std::move(s), [this] { return http::render_prometheus(take_metrics_snapshot(*this)); });
+    } catch (const std::exception& e) {
+        throw std::runtime_error(lc.file + ":" + std::to_string(lc.line) + ": listener " + std::to_string(lc.port) +
+                                 ": " + e.what());
+    }
 }
 
 Broker::~Broker() {
@@ -135,6 +153,11 @@ void Broker::start() {
         settings.use_username_as_clientid = lc.use_username_as_clientid;
         settings.allow_zero_length_clientid = lc.security.allow_zero_length_clientid;
         settings.auto_id_prefix = lc.security.auto_id_prefix;
+        settings.protocol = lc.protocol;
+        settings.tls = lc.tls();
+        if (lc.protocol == "websockets" && (!lc.http_dir.empty() || lc.http_metrics)) {
+            settings.http = make_http_service(lc);
+        }
         std::vector<ip::tcp::endpoint> endpoints;
         if (lc.bind_address.empty()) {
             if (lc.socket_domain != "ipv6") endpoints.emplace_back(ip::address_v4::any(), lc.port);

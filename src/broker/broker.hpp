@@ -51,11 +51,15 @@ class Broker {
     // With a corrupt or unknown store: move it aside and start empty instead of refusing to start.
     void set_move_aside_corrupt_store(bool v) noexcept { move_aside_corrupt_store_ = v; }
     const Clock::time_point started_at() const noexcept { return started_at_; }
+    // Every listener's settings and counters (made at start, never removed).
+    const std::list<ListenerSettings>& listener_settings() const noexcept { return listener_settings_; }
 
     // Publishes the will of `client_id` now (its Message Expiry starts counting here).
     void publish_will(const StoredWill& w, std::string_view client_id);
     // Ends a session: its pending will goes out, its subscriptions go away.
     void end_session(const SessionPtr& s);
+    // The HTTP service of a websockets listener with http_dir or http_metrics.
+    std::shared_ptr<http::HttpService> make_http_service(const ListenerConfig& lc);
     // Picks the worker for a new connection (round robin).
     Worker& next_worker();
     bool accepting() const noexcept { return !stopping_.load(std::memory_order_relaxed); }

@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "broker/http/cidr.hpp"
+
 namespace tapmq::broker {
 
 namespace {
@@ -470,6 +472,19 @@ void h_mount_point(const Ctx& c) {
     c.refuse("mount points are not implemented; give each group of clients its own topic prefix and ACL");
 }
 
+// http_metrics_allow CIDR [CIDR...]: may be repeated; the ranges add up.
+void h_http_metrics_allow(const Ctx& c) {
+    auto& l = c.p.listener(c).cfg;
+    if (c.t.args.empty()) c.fail("missing value");
+    for (const auto w : c.t.args) {
+        if (w.front() == '#') break;
+        if (!http::parse_cidr(w)) {
+            c.fail("invalid address range '" + std::string(w) + "' (expected ADDRESS or ADDRESS/BITS)");
+        }
+        l.http_metrics_allow.emplace_back(w);
+    }
+}
+
 void h_tls_version(const Ctx& c) {
     auto& l = c.p.listener(c);
     c.set_string(l.assigned, l.cfg.tls_version);
@@ -768,7 +783,9 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"require_certificate", listener_bool<&L::require_certificate>},
         {"use_identity_as_username", listener_bool<&L::use_identity_as_username>},
         {"use_subject_as_username", listener_bool<&L::use_subject_as_username>},
-        {"http_dir", [](const Ctx& c) { c.refuse("serving files over HTTP is not implemented"); }},
+        {"http_dir", listener_string<&L::http_dir>},
+        {"http_metrics", listener_bool<&L::http_metrics>},
+        {"http_metrics_allow", h_http_metrics_allow},
         {"psk_hint", [](const Ctx& c) { c.refuse("TLS-PSK is not implemented"); }},
         {"tls_engine", [](const Ctx& c) { c.refuse("OpenSSL engines are not supported"); }},
         {"tls_engine_kpass_sha1", [](const Ctx& c) { c.refuse("OpenSSL engines are not supported"); }},
@@ -1055,6 +1072,21 @@ Config Parser::finish() {
     global_security.cfg.allow_anonymous = global_security.allow_anonymous.value_or(local_only);
     cfg.security = global_security.cfg;
     for (auto& d : listeners) {
+        auto& l = d.cfg;
+        if (l.protocol != "websockets") {
+            // Mosquitto serves http_dir on websockets listeners only and ignores it elsewhere.
+            if (const auto it = d.assigned.find("http_dir"); it != d.assigned.end()) {
+                cfg.notes.push_back(where(it->second) + ": directive 'http_dir' has no effect: listener " +
+                                    std::to_string(l.port) + " is not 'protocol websockets' (as Mosquitto)");
+                l.http_dir.clear();
+            }
+            if (l.http_metrics || !l.http_metrics_allow.empty()) {
+                throw ConfigError(l.file, l.line, l.http_metrics ? "http_metrics" : "http_metrics_allow",
+                                  "listener " + std::to_string(l.port) +
+                                      " is not 'protocol websockets': /metrics and /healthz are served on "
+                                      "websockets listeners only (add 'protocol websockets' or move the line)");
+            }
+        }
         if (cfg.per_listener_settings) {
             d.cfg.security = d.security.cfg;
             d.cfg.security.allow_anonymous = d.security.allow_anonymous.value_or(local_only);

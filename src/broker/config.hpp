@@ -51,6 +51,13 @@ struct ListenerConfig {
     std::uint16_t max_topic_alias = 10;
     bool use_username_as_clientid = false;
 
+    // HTTP on a websockets listener (see docs/config.md, "HTTP"): static files (as Mosquitto's
+    // http_dir) and the tapmq extensions /metrics and /healthz, served to the peers in
+    // http_metrics_allow (CIDR ranges; empty = loopback only).
+    std::string http_dir;  // empty = no static files
+    bool http_metrics = false;
+    std::vector<std::string> http_metrics_allow;
+
     // Certificate based TLS (enabled when certfile is set).
     std::string cafile, capath, certfile, keyfile, crlfile, dhparamfile;
     std::string tls_version;  // empty = TLS 1.2 and 1.3 | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" (minimum)

@@ -12,6 +12,7 @@
 #include "durability.hpp"
 #include "mqtt/encoder.hpp"
 #include "stats.hpp"
+#include "transports.hpp"
 #include "worker.hpp"
 
 namespace tapmq::broker {
@@ -53,12 +54,21 @@ void Connection::start() {
 
 void Connection::on_handshake(const boost::system::error_code& ec) {
     if (state_ == State::Closed) return;
+    if (is_http_done(ec)) {  // served HTTP requests only (http_dir, /metrics)
+        spdlog::debug("HTTP connection from {} closed.", remote_);
+        close_now();
+        return;
+    }
     if (ec) {
         spdlog::warn("{} handshake with {} failed: {}.", transport_->kind(), remote_, ec.message());
         close_now();
         return;
     }
     read();
+}
+
+void Connection::on_progress() {
+    if (state_ == State::AwaitConnect) arm_keepalive();
 }
 
 void Connection::end_handshake() {
@@ -302,6 +312,7 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
     tmpl.write(d, out.data() + old);
     note_dependency(o.qos == mqtt::QoS::ExactlyOnce);
     Stats::add(broker_.stats().publish_sent);
+    Stats::add(broker_.stats().publish_sent_qos[static_cast<std::size_t>(o.qos) % 3]);
     Stats::add(broker_.stats().messages_sent);
     request_flush();
     return SendResult::Sent;

@@ -75,6 +75,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
 
     // IoHandler: completions from the transport (worker thread).
     void on_handshake(const boost::system::error_code& ec) override;
+    void on_progress() override;
     void on_read(const boost::system::error_code& ec, std::size_t n) override;
     void on_readable(const boost::system::error_code& ec) override;
     void on_written(const boost::system::error_code& ec, std::size_t n) override;

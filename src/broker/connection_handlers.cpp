@@ -273,6 +273,7 @@ void Connection::on_publish(mqtt::Publish& p) {
     const BrokerLimits& limits = broker_.limits();
     const bool v5 = mqtt::is_v5(version_);
     Stats::add(broker_.stats().publish_received);
+    Stats::add(broker_.stats().publish_received_qos[static_cast<std::size_t>(p.qos) % 3]);
 
     if (!p.properties.subscription_identifiers.empty()) {
         return fail(ReasonCode::ProtocolError, "PUBLISH from a client with a subscription identifier");

@@ -52,7 +52,7 @@ void Listener::reload_tls(const ListenerConfig& config) {
 }
 
 std::unique_ptr<Transport> Listener::make_transport(TcpSocket s, Worker& worker) {
-    if (websockets_) return make_ws_transport(std::move(s), tls_);
+    if (websockets_) return make_ws_transport(std::move(s), tls_, settings_.http);
     if (tls_) return make_tls_transport(std::move(s), tls_);
     return make_tcp_transport(std::move(s), worker.poller());
 }
@@ -77,6 +77,7 @@ void Listener::accept() {
                 spdlog::warn("Refusing connection on {}: max_connections ({}) reached.", settings_.name,
                              *settings_.max_connections);
                 Stats::add(broker_.stats().connections_refused);
+                settings_.refused.fetch_add(1, std::memory_order_relaxed);
                 socket.close(ignored);
             } else if (limits.max_pending_handshakes != 0 &&
                        broker_.pending_handshakes().load(std::memory_order_relaxed) >=
@@ -84,11 +85,13 @@ void Listener::accept() {
                 spdlog::warn("Refusing connection on {}: {} connections have not finished CONNECT yet.",
                              settings_.name, limits.max_pending_handshakes);
                 Stats::add(broker_.stats().connections_refused);
+                settings_.refused.fetch_add(1, std::memory_order_relaxed);
                 socket.close(ignored);
             } else {
                 if (limits.set_tcp_nodelay) socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
                 settings_.connections.fetch_add(1, std::memory_order_relaxed);
                 Stats::add(broker_.stats().connections_accepted);
+                settings_.accepted.fetch_add(1, std::memory_order_relaxed);
                 broker_.pending_handshakes().fetch_add(1, std::memory_order_relaxed);
                 auto conn = std::make_shared<Connection>(broker_, worker, settings_,
                                                          make_transport(std::move(socket), worker));

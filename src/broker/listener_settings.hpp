@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -10,6 +11,9 @@
 #include "security.hpp"
 
 namespace tapmq::broker {
+namespace http {
+class HttpService;
+}
 
 struct ListenerSettings {
     std::string name;              // "port 1883" etc., for logs
@@ -26,7 +30,13 @@ struct ListenerSettings {
     bool use_username_as_clientid = false;  // the user name replaces the client id
     bool allow_zero_length_clientid = true;
     std::string auto_id_prefix = "auto-";  // of the ids given to clients that sent none
+    std::string protocol = "mqtt";  // "mqtt" | "websockets"
+    bool tls = false;
+    // Served on a websockets listener with http_dir or http_metrics (null otherwise).
+    std::shared_ptr<http::HttpService> http;
     mutable std::atomic<std::uint32_t> connections{0};
+    mutable std::atomic<std::uint64_t> accepted{0};  // control thread writes, anyone reads
+    mutable std::atomic<std::uint64_t> refused{0};
 };
 
 }  // namespace tapmq::broker

@@ -1,4 +1,5 @@
-// Broker-wide counters, updated from every worker thread and read by $SYS.
+// Broker-wide counters, updated from every worker thread and read by $SYS and GET /metrics
+// (through metrics.hpp's snapshot).
 //
 // Each counter is striped: a thread adds to its own cache line, and a read sums the stripes. Shared
 // atomics would bounce one cache line between cores on every message.
@@ -48,6 +49,8 @@ struct Stats {
     Counter messages_sent;
     Counter publish_received;
     Counter publish_sent;
+    Counter publish_received_qos[3];  // by the QoS of the PUBLISH
+    Counter publish_sent_qos[3];
     Counter publish_dropped;   // dropped for queue/buffer limits
     Counter retained_dropped;  // not retained: max_retained_messages / max_retained_bytes
     Counter bytes_received;

@@ -3,11 +3,9 @@
 #include <cmath>
 
 #include "broker.hpp"
-#include "durability.hpp"
-#include "version.hpp"
+#include "metrics.hpp"
 
 namespace tapmq::broker {
-using tapmq::kVersion;
 
 void SysTopics::set(const std::string& topic, const std::string& value) {
     auto [it, inserted] = last_.try_emplace(topic, value);
@@ -38,62 +36,56 @@ void SysTopics::load(const std::string& name, std::uint64_t total, double interv
 }
 
 void SysTopics::publish(Clock::time_point now) {
-    Stats& s = broker_.stats();
+    // The same snapshot GET /metrics renders (metrics.hpp): one source for both.
+    const MetricsSnapshot m = take_metrics_snapshot(broker_);
     const double interval = last_publish_ == Clock::time_point{}
                                 ? 0.0
                                 : std::chrono::duration<double>(now - last_publish_).count();
     last_publish_ = now;
-    auto n = [](const Stats::Counter& c) { return std::to_string(Stats::get(c)); };
-    const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(now - broker_.started_at()).count();
+    auto n = [](std::uint64_t v) { return std::to_string(v); };
+    broker_.stats().clients_maximum.set_at_least(m.clients_maximum);
+    const std::uint64_t disconnected = m.clients_total > m.clients_connected ? m.clients_total - m.clients_connected : 0;
 
-    set("$SYS/broker/version", std::string("tapmq version ") + kVersion);
-    set("$SYS/broker/uptime", std::to_string(uptime) + " seconds");
-    const std::uint64_t connected = Stats::get(s.clients_connected);
-    const std::uint64_t total = Stats::get(s.clients_total);
-    std::uint64_t max = Stats::get(s.clients_maximum);
-    if (connected > max) {
-        s.clients_maximum.set_at_least(connected);
-        max = connected;
-    }
-    set("$SYS/broker/clients/connected", std::to_string(connected));
-    set("$SYS/broker/clients/active", std::to_string(connected));
-    set("$SYS/broker/clients/total", std::to_string(total));
-    set("$SYS/broker/clients/disconnected", std::to_string(total > connected ? total - connected : 0));
-    set("$SYS/broker/clients/inactive", std::to_string(total > connected ? total - connected : 0));
-    set("$SYS/broker/clients/maximum", std::to_string(max));
-    set("$SYS/broker/clients/expired", n(s.clients_expired));
-    set("$SYS/broker/messages/received", n(s.messages_received));
-    set("$SYS/broker/messages/sent", n(s.messages_sent));
-    set("$SYS/broker/publish/messages/received", n(s.publish_received));
-    set("$SYS/broker/publish/messages/sent", n(s.publish_sent));
-    set("$SYS/broker/publish/messages/dropped", n(s.publish_dropped));
-    set("$SYS/broker/bytes/received", n(s.bytes_received));
-    set("$SYS/broker/bytes/sent", n(s.bytes_sent));
-    set("$SYS/broker/subscriptions/count", std::to_string(broker_.router().subscription_count()));
-    set("$SYS/broker/retained messages/count", std::to_string(broker_.router().retained_count()));
-    set("$SYS/broker/retained messages/bytes", std::to_string(broker_.router().retained_bytes()));
-    set("$SYS/broker/retained messages/dropped", n(s.retained_dropped));
-    set("$SYS/broker/store/messages/count", std::to_string(broker_.router().retained_count()));
-    if (Durability* d = broker_.durability()) {
+    set("$SYS/broker/version", std::string("tapmq version ") + m.version);
+    set("$SYS/broker/uptime", std::to_string(m.uptime_seconds) + " seconds");
+    set("$SYS/broker/clients/connected", n(m.clients_connected));
+    set("$SYS/broker/clients/active", n(m.clients_connected));
+    set("$SYS/broker/clients/total", n(m.clients_total));
+    set("$SYS/broker/clients/disconnected", n(disconnected));
+    set("$SYS/broker/clients/inactive", n(disconnected));
+    set("$SYS/broker/clients/maximum", n(m.clients_maximum));
+    set("$SYS/broker/clients/expired", n(m.clients_expired));
+    set("$SYS/broker/messages/received", n(m.messages_received));
+    set("$SYS/broker/messages/sent", n(m.messages_sent));
+    set("$SYS/broker/publish/messages/received", n(m.publish_received));
+    set("$SYS/broker/publish/messages/sent", n(m.publish_sent));
+    set("$SYS/broker/publish/messages/dropped", n(m.publish_dropped));
+    set("$SYS/broker/bytes/received", n(m.bytes_received));
+    set("$SYS/broker/bytes/sent", n(m.bytes_sent));
+    set("$SYS/broker/subscriptions/count", n(m.subscriptions));
+    set("$SYS/broker/retained messages/count", n(m.retained_messages));
+    set("$SYS/broker/retained messages/bytes", n(m.retained_bytes));
+    set("$SYS/broker/retained messages/dropped", n(m.retained_dropped));
+    set("$SYS/broker/store/messages/count", n(m.retained_messages));
+    if (m.store) {
         // The durable store's group commit (persistence true): batches made durable, RocksDB writes
         // (and fsyncs) that carried them, bytes written, and records that never needed writing.
-        const persist::Store::Stats st = d->store().stats();
-        set("$SYS/broker/persistence/batches", std::to_string(st.batches));
-        set("$SYS/broker/persistence/writes", std::to_string(st.writes));
-        set("$SYS/broker/persistence/syncs", std::to_string(st.syncs));
-        set("$SYS/broker/persistence/bytes", std::to_string(st.bytes));
-        set("$SYS/broker/persistence/cancelled", std::to_string(st.cancelled));
-        set("$SYS/broker/persistence/ranges", std::to_string(st.ranges));
+        set("$SYS/broker/persistence/batches", n(m.store->batches));
+        set("$SYS/broker/persistence/writes", n(m.store->writes));
+        set("$SYS/broker/persistence/syncs", n(m.store->syncs));
+        set("$SYS/broker/persistence/bytes", n(m.store->bytes));
+        set("$SYS/broker/persistence/cancelled", n(m.store->cancelled));
+        set("$SYS/broker/persistence/ranges", n(m.store->ranges));
     }
     if (interval > 0) {
-        load("messages/received", Stats::get(s.messages_received), interval);
-        load("messages/sent", Stats::get(s.messages_sent), interval);
-        load("publish/received", Stats::get(s.publish_received), interval);
-        load("publish/sent", Stats::get(s.publish_sent), interval);
-        load("publish/dropped", Stats::get(s.publish_dropped), interval);
-        load("bytes/received", Stats::get(s.bytes_received), interval);
-        load("bytes/sent", Stats::get(s.bytes_sent), interval);
-        load("connections", Stats::get(s.connections_accepted), interval);
+        load("messages/received", m.messages_received, interval);
+        load("messages/sent", m.messages_sent, interval);
+        load("publish/received", m.publish_received, interval);
+        load("publish/sent", m.publish_sent, interval);
+        load("publish/dropped", m.publish_dropped, interval);
+        load("bytes/received", m.bytes_received, interval);
+        load("bytes/sent", m.bytes_sent, interval);
+        load("connections", m.connections_accepted, interval);
     }
 }
 

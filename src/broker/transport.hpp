@@ -25,6 +25,9 @@ class IoHandler {
     virtual void on_read(const boost::system::error_code& ec, std::size_t n) = 0;
     virtual void on_readable(const boost::system::error_code& ec) = 0;
     virtual void on_written(const boost::system::error_code& ec, std::size_t n) = 0;
+    // A transport that serves HTTP before any MQTT (ws_transport.cpp) reports each request and
+    // each chunk of a response written: the connection's CONNECT deadline starts again.
+    virtual void on_progress() {}
 
   protected:
     ~IoHandler() = default;

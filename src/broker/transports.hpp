@@ -11,8 +11,16 @@ namespace tapmq::broker {
 using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 
 std::unique_ptr<Transport> make_tls_transport(TcpSocket s, SslContextPtr ctx);
-// MQTT over WebSocket (RFC 6455, subprotocol "mqtt"); with a context, over TLS.
-std::unique_ptr<Transport> make_ws_transport(TcpSocket s, SslContextPtr ctx = nullptr);
+namespace http {
+class HttpService;
+}
+
+// MQTT over WebSocket (RFC 6455, subprotocol "mqtt"); with a context, over TLS. With a service,
+// plain HTTP requests on the same connection are answered by it before (instead of) the upgrade.
+std::unique_ptr<Transport> make_ws_transport(TcpSocket s, SslContextPtr ctx = nullptr,
+                                             std::shared_ptr<http::HttpService> service = nullptr);
+// The handshake "failure" a WebSocket transport reports when its connection served HTTP and is done.
+bool is_http_done(const boost::system::error_code& ec) noexcept;
 
 // The identity in a verified peer certificate (null when there is none).
 std::optional<PeerIdentity> identity_of(SSL* ssl);

@@ -333,6 +333,8 @@ struct Store::Impl {
 
     std::atomic<std::uint64_t> st_batches{0}, st_writes{0}, st_syncs{0}, st_bytes{0}, st_cancelled{0},
         st_ranges{0};
+    std::array<std::atomic<std::uint64_t>, 13> st_sync_buckets{};
+    std::atomic<std::uint64_t> st_sync_micros{0};
 
     explicit Impl(const StoreOptions& o) : opts(o), dir(o.dir) {
         if (!dir.empty() && !dir.has_filename()) dir = dir.parent_path();  // "a/b/" -> "a/b"
@@ -638,6 +640,17 @@ struct Store::Impl {
         cv_work.notify_one();
     }
 
+    void note_sync(std::chrono::steady_clock::duration took) {
+        const double seconds = std::chrono::duration<double>(took).count();
+        std::size_t i = 0;
+        while (i < Store::kSyncBucketSeconds.size() && seconds > Store::kSyncBucketSeconds[i])
+            ++i;
+        st_sync_buckets[i].fetch_add(1, std::memory_order_relaxed);
+        st_sync_micros.fetch_add(
+            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
+            std::memory_order_relaxed);
+    }
+
     // Takes the next group of batches; false when stopping and nothing is left.
     bool take(std::vector<Item>& group, bool merge) {
         std::unique_lock lk(mu);
@@ -654,10 +667,14 @@ struct Store::Impl {
 
     rocksdb::Status write(rocksdb::WriteBatch& wb) {
         if (wb.Count() == 0) return rocksdb::Status::OK();
+        const auto started = std::chrono::steady_clock::now();
         auto s = db->Write(write_options, &wb);
         if (s.ok()) {
             st_writes.fetch_add(1, std::memory_order_relaxed);
-            if (write_options.sync) st_syncs.fetch_add(1, std::memory_order_relaxed);
+            if (write_options.sync) {
+                st_syncs.fetch_add(1, std::memory_order_relaxed);
+                note_sync(std::chrono::steady_clock::now() - started);
+            }
             st_bytes.fetch_add(wb.GetDataSize(), std::memory_order_relaxed);
         }
         return s;
@@ -811,8 +828,12 @@ void Store::load(Visitor& v) {
 }
 
 Store::Stats Store::stats() const {
-    return {impl_->st_batches.load(), impl_->st_writes.load(),    impl_->st_syncs.load(),
+    Stats s{impl_->st_batches.load(), impl_->st_writes.load(),    impl_->st_syncs.load(),
             impl_->st_bytes.load(),   impl_->st_cancelled.load(), impl_->st_ranges.load()};
+    for (std::size_t i = 0; i < s.sync_buckets.size(); ++i)
+        s.sync_buckets[i] = impl_->st_sync_buckets[i].load(std::memory_order_relaxed);
+    s.sync_micros = impl_->st_sync_micros.load(std::memory_order_relaxed);
+    return s;
 }
 
 const fs::path& Store::dir() const noexcept {

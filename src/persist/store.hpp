@@ -3,6 +3,7 @@
 // durability choices.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -178,7 +179,14 @@ class Store {
         std::uint64_t bytes = 0;      // bytes of write batches written
         std::uint64_t cancelled = 0;  // operations dropped: created and erased within one group
         std::uint64_t ranges = 0;     // range erases written in place of consecutive queue erases
+        // Latency of the synced writes (each one write + fdatasync): how many took at most
+        // kSyncBucketSeconds[i] and no more than the bound before (the last slot: longer), and the
+        // total in microseconds.
+        std::array<std::uint64_t, 13> sync_buckets{};
+        std::uint64_t sync_micros = 0;
     };
+    static constexpr std::array<double, 12> kSyncBucketSeconds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                               0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
     Stats stats() const;
 
     const std::filesystem::path& dir() const noexcept;

@@ -477,7 +477,6 @@ TEST(ConfigRefusals, WhatTapmqdDoesNotDoIsRefusedWithFileLineAndReason) {
         {"plugin /usr/lib/mosquitto_dynamic_security.so\n", 1, "plugin", "plugins cannot be loaded"},
         {"listener 8883\npsk_file /etc/psk\n", 2, "psk_file", "TLS-PSK is not implemented"},
         {"listener 8883\npsk_hint hint\n", 2, "psk_hint", "TLS-PSK is not implemented"},
-        {"listener 8080\nhttp_dir /var/www\n", 2, "http_dir", "HTTP"},
         {"listener 8883\ntls_engine pkcs11\n", 2, "tls_engine", "engines"},
         {"listener 8883\ntls_keyform engine\n", 2, "tls_keyform", "engines"},
         {"listener 8883\ntls_engine_kpass_sha1 0123\n", 2, "tls_engine_kpass_sha1", "engines"},

@@ -1,0 +1,138 @@
+// The Prometheus text rendering of a MetricsSnapshot: every family has HELP and TYPE before its
+// samples, values and labels as given, histogram buckets cumulative and ending in +Inf, label
+// values escaped.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "http/prometheus.hpp"
+
+namespace tapmq::broker::http {
+namespace {
+
+MetricsSnapshot sample_snapshot() {
+    MetricsSnapshot m;
+    m.version = "1.2.3";
+    m.uptime_seconds = 42;
+    m.clients_connected = 3;
+    m.clients_total = 5;
+    m.clients_maximum = 7;
+    m.publish_received_by_qos = {10, 11, 12};
+    m.publish_sent_by_qos = {20, 21, 22};
+    m.bytes_received = 1000;
+    m.retained_messages = 4;
+    StoreMetrics s;
+    s.writes = 9;
+    s.syncs = 8;
+    s.sync_seconds.bounds = {0.001, 0.01};
+    s.sync_seconds.counts = {5, 7};
+    s.sync_seconds.count = 8;
+    s.sync_seconds.sum = 0.5;
+    m.store = s;
+    ListenerMetrics l;
+    l.name = "port 9001";
+    l.protocol = "websockets";
+    l.http = true;
+    l.connections = 2;
+    l.accepted = 6;
+    l.http_responses = {0, 30, 1, 4, 0};
+    m.listeners.push_back(l);
+    ListenerMetrics odd;
+    odd.name = "we\"ird\\na\nme";
+    odd.protocol = "mqtt";
+    m.listeners.push_back(odd);
+    return m;
+}
+
+// Sample lines by "name{labels}" -> value text, checking the format line by line on the way.
+std::map<std::string, std::string> parse_strict(const std::string& text) {
+    static const std::regex help(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+)");
+    static const std::regex type(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram))");
+    static const std::regex sample(
+        R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")*\})? (-?[0-9.e+-]+|\+Inf))");
+    std::map<std::string, std::string> out;
+    std::map<std::string, std::string> types;
+    std::string last_help;
+    std::istringstream in(text);
+    std::string line;
+    EXPECT_EQ(text.back(), '\n');
+    while (std::getline(in, line)) {
+        std::smatch m;
+        if (std::regex_match(line, m, help)) {
+            last_help = m[1];
+        } else if (std::regex_match(line, m, type)) {
+            EXPECT_EQ(m[1], last_help) << "TYPE without its HELP: " << line;
+            EXPECT_FALSE(types.contains(m[1])) << "family twice: " << line;
+            types[m[1]] = m[2];
+        } else if (std::regex_match(line, m, sample)) {
+            std::string family = m[1];
+            for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+                if (!types.contains(family) && family.ends_with(suffix))
+                    family.resize(family.size() - std::string(suffix).size());
+            }
+            EXPECT_TRUE(types.contains(family)) << "sample before its TYPE: " << line;
+            const std::string key = line.substr(0, line.rfind(' '));
+            EXPECT_FALSE(out.contains(key)) << "sample twice: " << line;
+            out[key] = m[m.size() - 1];
+        } else {
+            ADD_FAILURE() << "not a valid exposition line: '" << line << "'";
+        }
+    }
+    return out;
+}
+
+TEST(HttpPrometheus, RendersEveryFamilyInTheTextFormat) {
+    const auto s = parse_strict(render_prometheus(sample_snapshot()));
+    EXPECT_EQ(s.at("tapmq_build_info{version=\"1.2.3\"}"), "1");
+    EXPECT_EQ(s.at("tapmq_uptime_seconds"), "42");
+    EXPECT_EQ(s.at("tapmq_clients_connected"), "3");
+    EXPECT_EQ(s.at("tapmq_sessions"), "5");
+    EXPECT_EQ(s.at("tapmq_publish_received_total{qos=\"0\"}"), "10");
+    EXPECT_EQ(s.at("tapmq_publish_received_total{qos=\"2\"}"), "12");
+    EXPECT_EQ(s.at("tapmq_publish_sent_total{qos=\"1\"}"), "21");
+    EXPECT_EQ(s.at("tapmq_bytes_received_total"), "1000");
+    EXPECT_EQ(s.at("tapmq_retained_messages"), "4");
+    EXPECT_EQ(s.at("tapmq_store_writes_total"), "9");
+    EXPECT_EQ(s.at("tapmq_listener_connections{listener=\"port 9001\",protocol=\"websockets\",tls=\"false\"}"),
+              "2");
+    EXPECT_EQ(s.at("tapmq_listener_connections_accepted_total{listener=\"port 9001\",protocol=\"websockets\","
+                   "tls=\"false\"}"),
+              "6");
+    EXPECT_EQ(s.at("tapmq_listener_http_responses_total{listener=\"port 9001\",protocol=\"websockets\","
+                   "tls=\"false\",code=\"2xx\"}"),
+              "30");
+    EXPECT_EQ(s.at("tapmq_listener_http_responses_total{listener=\"port 9001\",protocol=\"websockets\","
+                   "tls=\"false\",code=\"4xx\"}"),
+              "4");
+}
+
+TEST(HttpPrometheus, HistogramBucketsAreCumulativeAndEndInInf) {
+    const auto s = parse_strict(render_prometheus(sample_snapshot()));
+    EXPECT_EQ(s.at("tapmq_store_sync_seconds_bucket{le=\"0.001\"}"), "5");
+    EXPECT_EQ(s.at("tapmq_store_sync_seconds_bucket{le=\"0.01\"}"), "7");
+    EXPECT_EQ(s.at("tapmq_store_sync_seconds_bucket{le=\"+Inf\"}"), "8");
+    EXPECT_EQ(s.at("tapmq_store_sync_seconds_count"), "8");
+    EXPECT_EQ(s.at("tapmq_store_sync_seconds_sum"), "0.5");
+}
+
+TEST(HttpPrometheus, LabelValuesAreEscaped) {
+    const std::string text = render_prometheus(sample_snapshot());
+    (void)parse_strict(text);
+    EXPECT_NE(text.find(R"(listener="we\"ird\\na\nme")"), std::string::npos);
+    EXPECT_EQ(escape_label_value("a\"b\\c\nd"), R"(a\"b\\c\nd)");
+}
+
+TEST(HttpPrometheus, WithoutPersistenceThereAreNoStoreFamilies) {
+    MetricsSnapshot m = sample_snapshot();
+    m.store.reset();
+    const std::string text = render_prometheus(m);
+    (void)parse_strict(text);
+    EXPECT_EQ(text.find("tapmq_store_"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tapmq::broker::http
