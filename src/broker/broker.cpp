@@ -33,8 +33,8 @@ std::shared_ptr<http::HttpService> Broker::make_http_service(const ListenerConfi
         return std::make_shared<http::HttpService>(
             std::move(s), [this] { return http::render_prometheus(take_metrics_snapshot(*this)); });
     } catch (const std::exception& e) {
-        throw std::runtime_error(lc.file + ":" + std::to_string(lc.line) + ": listener " + std::to_string(lc.port) +
-                                 ": " + e.what());
+        throw std::runtime_error(lc.file + ":" + std::to_string(lc.line) + ": listener " +
+                                 std::to_string(lc.port) + ": " + e.what());
     }
 }
 

@@ -1081,10 +1081,11 @@ Config Parser::finish() {
                 l.http_dir.clear();
             }
             if (l.http_metrics || !l.http_metrics_allow.empty()) {
-                throw ConfigError(l.file, l.line, l.http_metrics ? "http_metrics" : "http_metrics_allow",
-                                  "listener " + std::to_string(l.port) +
-                                      " is not 'protocol websockets': /metrics and /healthz are served on "
-                                      "websockets listeners only (add 'protocol websockets' or move the line)");
+                throw ConfigError(
+                    l.file, l.line, l.http_metrics ? "http_metrics" : "http_metrics_allow",
+                    "listener " + std::to_string(l.port) +
+                        " is not 'protocol websockets': /metrics and /healthz are served on "
+                        "websockets listeners only (add 'protocol websockets' or move the line)");
             }
         }
         if (cfg.per_listener_settings) {

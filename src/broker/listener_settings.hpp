@@ -30,7 +30,7 @@ struct ListenerSettings {
     bool use_username_as_clientid = false;  // the user name replaces the client id
     bool allow_zero_length_clientid = true;
     std::string auto_id_prefix = "auto-";  // of the ids given to clients that sent none
-    std::string protocol = "mqtt";  // "mqtt" | "websockets"
+    std::string protocol = "mqtt";         // "mqtt" | "websockets"
     bool tls = false;
     // Served on a websockets listener with http_dir or http_metrics (null otherwise).
     std::shared_ptr<http::HttpService> http;

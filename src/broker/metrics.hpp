@@ -29,8 +29,8 @@ struct ListenerMetrics {
     bool tls = false;
     std::uint64_t connections = 0;  // open now (MQTT clients, and HTTP clients on websockets listeners)
     std::uint64_t accepted = 0;
-    std::uint64_t refused = 0;  // max_connections, max_pending_handshakes, shutting down
-    bool http = false;          // serves HTTP (http_dir or http_metrics)
+    std::uint64_t refused = 0;                      // max_connections, max_pending_handshakes, shutting down
+    bool http = false;                              // serves HTTP (http_dir or http_metrics)
     std::array<std::uint64_t, 5> http_responses{};  // by status class: [0] 1xx ... [4] 5xx
 };
 

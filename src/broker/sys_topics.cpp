@@ -44,7 +44,8 @@ void SysTopics::publish(Clock::time_point now) {
     last_publish_ = now;
     auto n = [](std::uint64_t v) { return std::to_string(v); };
     broker_.stats().clients_maximum.set_at_least(m.clients_maximum);
-    const std::uint64_t disconnected = m.clients_total > m.clients_connected ? m.clients_total - m.clients_connected : 0;
+    const std::uint64_t disconnected =
+        m.clients_total > m.clients_connected ? m.clients_total - m.clients_connected : 0;
 
     set("$SYS/broker/version", std::string("tapmq version ") + m.version);
     set("$SYS/broker/uptime", std::to_string(m.uptime_seconds) + " seconds");

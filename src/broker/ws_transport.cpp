@@ -66,7 +66,8 @@ template <typename Next>
 class WsTransport final : public Transport {
   public:
     template <typename... Args>
-    explicit WsTransport(TcpSocket s, SslContextPtr ctx, std::shared_ptr<http::HttpService> service, Args&&... args)
+    explicit WsTransport(TcpSocket s, SslContextPtr ctx, std::shared_ptr<http::HttpService> service,
+                         Args&&... args)
         : ctx_(std::move(ctx)),
           service_(std::move(service)),
           remote_(endpoint_string(s)),
@@ -170,10 +171,11 @@ class WsTransport final : public Transport {
         if (websocket::is_upgrade(req)) return accept_upgrade(std::move(h));
         if (!service_) return h->on_handshake(websocket::error::no_connection_upgrade);
         if (!parser_->is_done()) {  // a request body: nothing here takes one
-            return send_error(req.method() == http::bhttp::verb::get || req.method() == http::bhttp::verb::head
-                                  ? http::bhttp::status::payload_too_large
-                                  : http::bhttp::status::method_not_allowed,
-                              std::move(h));
+            return send_error(
+                req.method() == http::bhttp::verb::get || req.method() == http::bhttp::verb::head
+                    ? http::bhttp::status::payload_too_large
+                    : http::bhttp::status::method_not_allowed,
+                std::move(h));
         }
         h->on_progress();
         ++requests_;
@@ -279,7 +281,8 @@ std::unique_ptr<Transport> make_ws_transport(TcpSocket s, SslContextPtr ctx,
                                              std::shared_ptr<http::HttpService> service) {
     if (ctx) {
         auto& ctx_ref = *ctx;
-        return std::make_unique<WsTransport<TlsStream>>(std::move(s), std::move(ctx), std::move(service), ctx_ref);
+        return std::make_unique<WsTransport<TlsStream>>(std::move(s), std::move(ctx), std::move(service),
+                                                        ctx_ref);
     }
     return std::make_unique<WsTransport<TcpSocket>>(std::move(s), nullptr, std::move(service));
 }

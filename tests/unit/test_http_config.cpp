@@ -24,7 +24,8 @@ TEST(HttpConfig, DirectivesApplyToTheCurrentListener) {
     EXPECT_FALSE(c.listeners[0].http_metrics);
     EXPECT_EQ(c.listeners[1].http_dir, "/srv/www app");
     EXPECT_TRUE(c.listeners[1].http_metrics);
-    EXPECT_EQ(c.listeners[1].http_metrics_allow, (std::vector<std::string>{"10.0.0.0/8", "::1", "192.168.1.7"}));
+    EXPECT_EQ(c.listeners[1].http_metrics_allow,
+              (std::vector<std::string>{"10.0.0.0/8", "::1", "192.168.1.7"}));
     EXPECT_TRUE(c.warnings.empty());
 }
 

@@ -97,8 +97,9 @@ TEST(HttpPrometheus, RendersEveryFamilyInTheTextFormat) {
     EXPECT_EQ(s.at("tapmq_bytes_received_total"), "1000");
     EXPECT_EQ(s.at("tapmq_retained_messages"), "4");
     EXPECT_EQ(s.at("tapmq_store_writes_total"), "9");
-    EXPECT_EQ(s.at("tapmq_listener_connections{listener=\"port 9001\",protocol=\"websockets\",tls=\"false\"}"),
-              "2");
+    EXPECT_EQ(
+        s.at("tapmq_listener_connections{listener=\"port 9001\",protocol=\"websockets\",tls=\"false\"}"),
+        "2");
     EXPECT_EQ(s.at("tapmq_listener_connections_accepted_total{listener=\"port 9001\",protocol=\"websockets\","
                    "tls=\"false\"}"),
               "6");

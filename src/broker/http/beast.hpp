@@ -27,7 +27,7 @@ inline boost::beast::string_view bsv(std::string_view s) noexcept {
 
 using Request = bhttp::request<bhttp::empty_body>;
 using StringResponse = bhttp::response<bhttp::string_body>;
-using FileResponse = bhttp::response<bhttp::file_body>;  // streamed from disk in chunks
+using FileResponse = bhttp::response<bhttp::file_body>;    // streamed from disk in chunks
 using EmptyResponse = bhttp::response<bhttp::empty_body>;  // HEAD and 304: headers only
 using Response = std::variant<StringResponse, FileResponse, EmptyResponse>;
 

@@ -82,7 +82,8 @@ std::string render_prometheus(const MetricsSnapshot& m) {
     w.one("tapmq_uptime_seconds", "gauge", "Seconds since tapmqd started.", m.uptime_seconds);
 
     w.one("tapmq_clients_connected", "gauge", "MQTT clients connected now.", m.clients_connected);
-    w.one("tapmq_clients_maximum", "gauge", "Most MQTT clients connected at once since start.", m.clients_maximum);
+    w.one("tapmq_clients_maximum", "gauge", "Most MQTT clients connected at once since start.",
+          m.clients_maximum);
     w.one("tapmq_sessions", "gauge", "Sessions: connected clients and disconnected persistent sessions.",
           m.clients_total);
     w.one("tapmq_sessions_expired_total", "counter", "Persistent sessions expired.", m.clients_expired);
@@ -91,7 +92,8 @@ std::string render_prometheus(const MetricsSnapshot& m) {
     w.one("tapmq_connections_refused_total", "counter",
           "Connections refused (max_connections, max_pending_handshakes).", m.connections_refused);
 
-    w.one("tapmq_packets_received_total", "counter", "MQTT packets received, of every type.", m.messages_received);
+    w.one("tapmq_packets_received_total", "counter", "MQTT packets received, of every type.",
+          m.messages_received);
     w.one("tapmq_packets_sent_total", "counter", "MQTT packets sent, of every type.", m.messages_sent);
     w.family("tapmq_publish_received_total", "counter", "PUBLISH packets received, by QoS.");
     for (std::size_t q = 0; q < 3; ++q)
@@ -99,9 +101,10 @@ std::string render_prometheus(const MetricsSnapshot& m) {
     w.family("tapmq_publish_sent_total", "counter", "PUBLISH packets sent, by QoS.");
     for (std::size_t q = 0; q < 3; ++q)
         w.sample("tapmq_publish_sent_total", m.publish_sent_by_qos[q], {{"qos", std::to_string(q)}});
-    w.one("tapmq_publish_dropped_total", "counter",
-          "Messages dropped for queue limits (max_queued_messages, max_queued_bytes) or a full client buffer.",
-          m.publish_dropped);
+    w.one(
+        "tapmq_publish_dropped_total", "counter",
+        "Messages dropped for queue limits (max_queued_messages, max_queued_bytes) or a full client buffer.",
+        m.publish_dropped);
     w.one("tapmq_bytes_received_total", "counter", "Bytes received from clients (MQTT, as framed).",
           m.bytes_received);
     w.one("tapmq_bytes_sent_total", "counter", "Bytes sent to clients (MQTT, as framed).", m.bytes_sent);
@@ -109,22 +112,25 @@ std::string render_prometheus(const MetricsSnapshot& m) {
     w.one("tapmq_subscriptions", "gauge", "Subscriptions held.", m.subscriptions);
     w.one("tapmq_retained_messages", "gauge", "Retained messages held (with the broker's $SYS topics).",
           m.retained_messages);
-    w.one("tapmq_retained_bytes", "gauge", "Topic and payload bytes of the retained messages.", m.retained_bytes);
+    w.one("tapmq_retained_bytes", "gauge", "Topic and payload bytes of the retained messages.",
+          m.retained_bytes);
     w.one("tapmq_retained_dropped_total", "counter",
           "Retained PUBLISH not retained (max_retained_messages, max_retained_bytes).", m.retained_dropped);
 
     if (m.store) {
         const StoreMetrics& s = *m.store;
         w.one("tapmq_store_batches_total", "counter", "Change sets made durable by the store.", s.batches);
-        w.one("tapmq_store_writes_total", "counter", "RocksDB writes (each a group of change sets).", s.writes);
+        w.one("tapmq_store_writes_total", "counter", "RocksDB writes (each a group of change sets).",
+              s.writes);
         w.one("tapmq_store_syncs_total", "counter", "Writes synced to disk (durability fsync).", s.syncs);
         w.one("tapmq_store_bytes_total", "counter", "Bytes of write batches written.", s.bytes);
-        w.one("tapmq_store_cancelled_total", "counter", "Operations never written: created and erased in one group.",
-              s.cancelled);
+        w.one("tapmq_store_cancelled_total", "counter",
+              "Operations never written: created and erased in one group.", s.cancelled);
         w.one("tapmq_store_range_erases_total", "counter", "Range erases written for runs of queue erases.",
               s.ranges);
         const HistogramSnapshot& h = s.sync_seconds;
-        w.family("tapmq_store_sync_seconds", "histogram", "Latency of a synced store write (write and fdatasync).");
+        w.family("tapmq_store_sync_seconds", "histogram",
+                 "Latency of a synced store write (write and fdatasync).");
         for (std::size_t i = 0; i < h.bounds.size() && i < h.counts.size(); ++i)
             w.sample("tapmq_store_sync_seconds_bucket", h.counts[i], {{"le", bound(h.bounds[i])}});
         w.sample("tapmq_store_sync_seconds_bucket", h.count, {{"le", "+Inf"}});
@@ -145,11 +151,13 @@ std::string render_prometheus(const MetricsSnapshot& m) {
     };
     per_listener("tapmq_listener_connections", "gauge", "Connections open on the listener (MQTT and HTTP).",
                  [](const ListenerMetrics& l) { return l.connections; });
-    per_listener("tapmq_listener_connections_accepted_total", "counter", "Connections accepted by the listener.",
+    per_listener("tapmq_listener_connections_accepted_total", "counter",
+                 "Connections accepted by the listener.",
                  [](const ListenerMetrics& l) { return l.accepted; });
-    per_listener("tapmq_listener_connections_refused_total", "counter", "Connections refused by the listener.",
-                 [](const ListenerMetrics& l) { return l.refused; });
-    w.family("tapmq_listener_http_responses_total", "counter", "HTTP responses sent by the listener, by status class.");
+    per_listener("tapmq_listener_connections_refused_total", "counter",
+                 "Connections refused by the listener.", [](const ListenerMetrics& l) { return l.refused; });
+    w.family("tapmq_listener_http_responses_total", "counter",
+             "HTTP responses sent by the listener, by status class.");
     for (const ListenerMetrics& l : m.listeners) {
         if (!l.http) continue;
         const auto lab = labels_of(l);

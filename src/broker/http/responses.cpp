@@ -12,7 +12,8 @@ void common(Res& res, std::string_view content_type) {
 
 }  // namespace
 
-Response text_response(const Request& req, bhttp::status status, std::string body, std::string_view content_type) {
+Response text_response(const Request& req, bhttp::status status, std::string body,
+                       std::string_view content_type) {
     if (body.empty()) body = std::string(bhttp::obsolete_reason(status)) + "\n";
     if (req.method() == bhttp::verb::head) {
         EmptyResponse res{status, req.version()};

@@ -34,7 +34,8 @@ Response HttpService::handle(const Request& req, const boost::asio::ip::address&
     if (endpoint) {
         if (!allowed(peer)) return text_response(req, bhttp::status::forbidden);
         if (path == "/healthz") return text_response(req, bhttp::status::ok, "ok\n");
-        return text_response(req, bhttp::status::ok, render_metrics_(), "text/plain; version=0.0.4; charset=utf-8");
+        return text_response(req, bhttp::status::ok, render_metrics_(),
+                             "text/plain; version=0.0.4; charset=utf-8");
     }
     return files_->serve(req);
 }

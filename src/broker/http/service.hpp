@@ -21,10 +21,10 @@ namespace tapmq::broker::http {
 
 // Bounds of one HTTP connection (documented in docs/config.md, "HTTP").
 struct HttpLimits {
-    static constexpr std::size_t kHeaderBytes = 8 * 1024;         // request line + headers; more: 431
-    static constexpr std::uint32_t kMaxRequests = 100;            // per connection, then it closes
-    static constexpr std::chrono::seconds kRequestTimeout{10};    // idle or reading a request: 408 / close
-    static constexpr std::chrono::seconds kWriteStallTimeout{30}; // a response making no progress
+    static constexpr std::size_t kHeaderBytes = 8 * 1024;          // request line + headers; more: 431
+    static constexpr std::uint32_t kMaxRequests = 100;             // per connection, then it closes
+    static constexpr std::chrono::seconds kRequestTimeout{10};     // idle or reading a request: 408 / close
+    static constexpr std::chrono::seconds kWriteStallTimeout{30};  // a response making no progress
 };
 
 class HttpService {

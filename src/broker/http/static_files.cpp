@@ -80,8 +80,11 @@ Response StaticFiles::serve(const Request& req) const {
         if (is_dir && !rp.directory) {
             // "/app" naming a directory: its index is at "/app/" (relative links then resolve there).
             auto res = text_response(req, bhttp::status::moved_permanently);
-            std::visit([&](auto& r) { r.set(bhttp::field::location, std::string(target_path(sv(req.target()))) + "/"); },
-                       res);
+            std::visit(
+                [&](auto& r) {
+                    r.set(bhttp::field::location, std::string(target_path(sv(req.target()))) + "/");
+                },
+                res);
             return res;
         }
         return text_response(req, bhttp::status::not_found);
@@ -131,7 +134,8 @@ Response StaticFiles::serve(const Request& req) const {
 
     if (body_file.empty()) {  // gzip on the fly
         std::string plain;
-        if (!read_whole(file, kMaxCompressOnTheFly, plain)) return text_response(req, bhttp::status::not_found);
+        if (!read_whole(file, kMaxCompressOnTheFly, plain))
+            return text_response(req, bhttp::status::not_found);
         compressed = gzip_compress(plain);
         body_info.size = compressed.size();
     }
