@@ -61,6 +61,7 @@ MetricsSnapshot take_metrics_snapshot(Broker& broker) {
         ListenerMetrics lm;
         lm.name = l.name;
         lm.port = l.port;
+        lm.address = l.address;
         lm.protocol = l.protocol;
         lm.tls = l.tls;
         lm.connections = l.connections.load(std::memory_order_relaxed);

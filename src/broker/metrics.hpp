@@ -25,6 +25,7 @@ struct HistogramSnapshot {
 struct ListenerMetrics {
     std::string name;  // "port 1883"
     std::uint16_t port = 0;
+    std::string address;   // bind address; empty = every interface
     std::string protocol;  // "mqtt" | "websockets"
     bool tls = false;
     std::uint64_t connections = 0;  // open now (MQTT clients, and HTTP clients on websockets listeners)

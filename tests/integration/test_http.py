@@ -290,7 +290,8 @@ def test_metrics_move_with_mqtt_traffic(broker_factory, www):
     before = scrape(b.http_port)
     assert value(before, "tapmq_build_info", version=next(
         dict(k[1])["version"] for k in before if k[0] == "tapmq_build_info")) == 1
-    listener = {"listener": f"port {b.http_port}", "protocol": "websockets", "tls": "false"}
+    listener = {"listener": f"port {b.http_port}", "address": "127.0.0.1", "protocol": "websockets",
+                "tls": "false"}
 
     sub = paho.Client(client_id="metrics-sub", protocol=paho.MQTTv311)
     got = threading.Event()
@@ -335,7 +336,7 @@ def test_metrics_move_with_mqtt_traffic(broker_factory, www):
     # Our own scrapes are counted on the HTTP listener.
     assert value(during, "tapmq_listener_http_responses_total", code="2xx", **listener) >= 1
     assert value(during, "tapmq_listener_connections_accepted_total", **listener) >= 1
-    tcp = {"listener": f"port {b.port}", "protocol": "mqtt", "tls": "false"}
+    tcp = {"listener": f"port {b.port}", "address": "127.0.0.1", "protocol": "mqtt", "tls": "false"}
     assert value(during, "tapmq_listener_connections_accepted_total", **tcp) == \
         value(before, "tapmq_listener_connections_accepted_total", **tcp) + 2
 
@@ -399,7 +400,8 @@ def test_websocket_mqtt_and_http_share_the_port(broker_factory, www):
     assert ws_roundtrip(b.http_port) == [b"over websocket"]
     assert get(b.http_port, "/app.js")[0] == 200
     values = scrape(b.http_port)
-    listener = {"listener": f"port {b.http_port}", "protocol": "websockets", "tls": "false"}
+    listener = {"listener": f"port {b.http_port}", "address": "127.0.0.1", "protocol": "websockets",
+                "tls": "false"}
     assert value(values, "tapmq_listener_http_responses_total", code="1xx", **listener) == 1  # the upgrade
 
 

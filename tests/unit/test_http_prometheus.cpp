@@ -35,6 +35,7 @@ MetricsSnapshot sample_snapshot() {
     m.store = s;
     ListenerMetrics l;
     l.name = "port 9001";
+    l.address = "127.0.0.1";
     l.protocol = "websockets";
     l.http = true;
     l.connections = 2;
@@ -97,18 +98,12 @@ TEST(HttpPrometheus, RendersEveryFamilyInTheTextFormat) {
     EXPECT_EQ(s.at("tapmq_bytes_received_total"), "1000");
     EXPECT_EQ(s.at("tapmq_retained_messages"), "4");
     EXPECT_EQ(s.at("tapmq_store_writes_total"), "9");
-    EXPECT_EQ(
-        s.at("tapmq_listener_connections{listener=\"port 9001\",protocol=\"websockets\",tls=\"false\"}"),
-        "2");
-    EXPECT_EQ(s.at("tapmq_listener_connections_accepted_total{listener=\"port 9001\",protocol=\"websockets\","
-                   "tls=\"false\"}"),
-              "6");
-    EXPECT_EQ(s.at("tapmq_listener_http_responses_total{listener=\"port 9001\",protocol=\"websockets\","
-                   "tls=\"false\",code=\"2xx\"}"),
-              "30");
-    EXPECT_EQ(s.at("tapmq_listener_http_responses_total{listener=\"port 9001\",protocol=\"websockets\","
-                   "tls=\"false\",code=\"4xx\"}"),
-              "4");
+    const std::string listener =
+        R"(listener="port 9001",address="127.0.0.1",protocol="websockets",tls="false")";
+    EXPECT_EQ(s.at("tapmq_listener_connections{" + listener + "}"), "2");
+    EXPECT_EQ(s.at("tapmq_listener_connections_accepted_total{" + listener + "}"), "6");
+    EXPECT_EQ(s.at("tapmq_listener_http_responses_total{" + listener + R"(,code="2xx"})"), "30");
+    EXPECT_EQ(s.at("tapmq_listener_http_responses_total{" + listener + R"(,code="4xx"})"), "4");
 }
 
 TEST(HttpPrometheus, HistogramBucketsAreCumulativeAndEndInInf) {

@@ -139,14 +139,17 @@ std::string render_prometheus(const MetricsSnapshot& m) {
     }
 
     auto labels_of = [](const ListenerMetrics& l) {
-        return std::array<std::pair<std::string_view, std::string>, 3>{
-            {{"listener", l.name}, {"protocol", l.protocol}, {"tls", l.tls ? "true" : "false"}}};
+        // Two listeners may share a port on different addresses: the address keeps their samples apart.
+        return std::array<std::pair<std::string_view, std::string>, 4>{{{"listener", l.name},
+                                                                        {"address", l.address},
+                                                                        {"protocol", l.protocol},
+                                                                        {"tls", l.tls ? "true" : "false"}}};
     };
     auto per_listener = [&](std::string_view name, std::string_view type, std::string_view help, auto field) {
         w.family(name, type, help);
         for (const ListenerMetrics& l : m.listeners) {
             const auto lab = labels_of(l);
-            w.sample(name, field(l), {lab[0], lab[1], lab[2]});
+            w.sample(name, field(l), {lab[0], lab[1], lab[2], lab[3]});
         }
     };
     per_listener("tapmq_listener_connections", "gauge", "Connections open on the listener (MQTT and HTTP).",
@@ -163,7 +166,7 @@ std::string render_prometheus(const MetricsSnapshot& m) {
         const auto lab = labels_of(l);
         for (std::size_t c = 0; c < l.http_responses.size(); ++c) {
             w.sample("tapmq_listener_http_responses_total", l.http_responses[c],
-                     {lab[0], lab[1], lab[2], {"code", std::to_string(c + 1) + "xx"}});
+                     {lab[0], lab[1], lab[2], lab[3], {"code", std::to_string(c + 1) + "xx"}});
         }
     }
     return w.take();
