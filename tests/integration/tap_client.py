@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import queue
+import ssl
 import struct
 import threading
 import time
@@ -164,7 +165,8 @@ class Requester:
             self.cmd_topic = f"{self.prefix}/cmd/{self.reply_id}" if self.reply_id else f"{self.prefix}/cmd"
             self.resp_topic = f"{self.prefix}/resp/{self.reply_id}" if self.reply_id else f"{self.prefix}/resp"
         if tls:
-            self.c.tls_set(**{k: v for k, v in tls.items() if k in ("ca_certs", "certfile", "keyfile")})
+            self.c.tls_set(tls_version=ssl.PROTOCOL_TLS_CLIENT,
+                           **{k: v for k, v in tls.items() if k in ("ca_certs", "certfile", "keyfile")})
         if "username" in tls:
             self.c.username_pw_set(tls["username"], tls.get("password"))
         self.answers: queue.Queue = queue.Queue()
@@ -265,7 +267,8 @@ class Watcher:
         else:
             self.c = mqtt.Client(client_id=client_id or f"watch-{uid}", protocol=proto, clean_session=clean)
         if tls:
-            self.c.tls_set(**{k: v for k, v in tls.items() if k in ("ca_certs", "certfile", "keyfile")})
+            self.c.tls_set(tls_version=ssl.PROTOCOL_TLS_CLIENT,
+                           **{k: v for k, v in tls.items() if k in ("ca_certs", "certfile", "keyfile")})
         self.messages: queue.Queue = queue.Queue()
         self._ready = threading.Event()
         self._subs = threading.Semaphore(0)
