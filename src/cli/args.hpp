@@ -5,7 +5,9 @@
 
 #include "app.hpp"
 #include "bench/bench_options.hpp"
+#include "ctl/ctl.hpp"
 #include "pub.hpp"
+#include "spy/spy.hpp"
 #include "sub.hpp"
 #include "tap.hpp"
 
@@ -19,5 +21,7 @@ CLI::App* add_sub_command(CLI::App& app, SubArgs& args);
 CLI::App* add_tap_command(CLI::App& app, TapArgs& args);
 CLI::App* add_bench_command(CLI::App& app, bench::BenchOptions& o);
 CLI::App* add_app_command(CLI::App& app, AppArgs& args);
+CLI::App* add_ctl_command(CLI::App& app, CtlArgs& args);
+CLI::App* add_spy_command(CLI::App& app, SpyArgs& args);
 
 }  // namespace tapmq::cli

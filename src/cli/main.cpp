@@ -1,4 +1,4 @@
-// tapmq: the command-line tool. Subcommands: pub, sub, tap, bench, passwd, app.
+// tapmq: the command-line tool. Subcommands: pub, sub, tap, bench, passwd, app, ctl, spy.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -26,11 +26,15 @@ int main(int argc, char** argv) {
     TapArgs tap;
     bench::BenchOptions bench_options;
     AppArgs app_args;
+    CtlArgs ctl_args;
+    SpyArgs spy_args;
     auto* pub_cmd = add_pub_command(app, pub);
     auto* sub_cmd = add_sub_command(app, sub);
     auto* tap_cmd = add_tap_command(app, tap);
     auto* bench_cmd = add_bench_command(app, bench_options);
     auto* app_cmd = add_app_command(app, app_args);
+    auto* ctl_cmd = add_ctl_command(app, ctl_args);
+    auto* spy_cmd = add_spy_command(app, spy_args);
     app.add_subcommand(
         "passwd",
         "Create and edit Mosquitto password files, as mosquitto_passwd: "
@@ -48,5 +52,7 @@ int main(int argc, char** argv) {
     if (tap_cmd->parsed()) return run_tap(tap);
     if (bench_cmd->parsed()) return bench::run_bench(bench_options);
     if (app_cmd->parsed()) return run_app(app_args);
+    if (ctl_cmd->parsed()) return run_ctl(ctl_args);
+    if (spy_cmd->parsed()) return run_spy(spy_args);
     return kExitUsage;
 }
