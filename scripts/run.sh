@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds a release and runs the main job: tapmqd on its embedded defaults
 # (config/tapmqd.conf) and one simulated Sensor Demo Tap (`tapmq tap`) connected to it, then says
-# what to try. Ctrl-C stops both (the Tap first: its retained status goes offline). Extra arguments
+# what to try, starting with the URL of the generated monitoring web app. Ctrl-C stops both (the Tap first: its retained status goes offline). Extra arguments
 # go to tapmqd, e.g. scripts/run.sh -v. TAP_SERIAL (default IoTzPr0041) names the Tap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" --target tapmqd tapmq
+cmake --build --preset release -j "$(nproc)" --target tapmqd tapmq web
 mkdir -p data
 
 CONF=config/tapmqd.conf
+# The monitoring web app (docs/app.md) for the Sensor Demo project, and a WebSocket listener on
+# WEB_PORT (9001) for it: tapmqd serves the app there too (http_dir) when it can, else a small
+# static server on 8080 does.
+WEB_PORT=${WEB_PORT:-9001}
+WEB=
+build/release/tapmq app -o data/app --broker-url "ws://127.0.0.1:$WEB_PORT/mqtt" >/dev/null
+RUN_CONF=data/tapmqd-run.conf
+{ cat "$CONF"; printf '\nlistener %s 127.0.0.1\nprotocol websockets\n' "$WEB_PORT"; } >"$RUN_CONF"
+if { cat "$RUN_CONF"; echo "http_dir $PWD/data/app"; } >"$RUN_CONF.http" &&
+    build/release/tapmqd --test-config -c "$RUN_CONF.http" >/dev/null 2>&1; then
+    mv "$RUN_CONF.http" "$RUN_CONF"
+    APP_URL=http://127.0.0.1:$WEB_PORT/
+else
+    rm -f "$RUN_CONF.http"
+    python3 -m http.server --bind 127.0.0.1 --directory data/app 8080 >/dev/null 2>&1 &
+    WEB=$!
+    APP_URL=http://127.0.0.1:8080/
+fi
+CONF=$RUN_CONF
 SERIAL=${TAP_SERIAL:-IoTzPr0041}
 # The first listener of the configuration, and a WebSocket one if there is.
 read -r PORT HOST < <(awk '$1 == "listener" { print $2, ($3 == "" ? "0.0.0.0" : $3); exit }' "$CONF")
@@ -26,6 +45,7 @@ stop() {
     trap - INT TERM EXIT
     [[ -n $TAP ]] && kill -TERM "$TAP" 2>/dev/null && wait "$TAP" 2>/dev/null || true
     kill -TERM "$BROKER" 2>/dev/null && wait "$BROKER" 2>/dev/null || true
+    [[ -n $WEB ]] && kill -TERM "$WEB" 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
@@ -41,6 +61,9 @@ TAP=$!
 
 P="IOTIZE_DEV/${SERIAL}_DEV"
 cat <<EOT
+
+  Open $APP_URL : the Sensor Demo dashboard. Pick $SERIAL among the Taps online, Connect;
+  log in as supervisor (password supervisor) to change Period and LEDConfig.
 
   tapmqd listens on mqtt://$HOST:$PORT${WS_PORT:+ and ws://$HOST:$WS_PORT/mqtt}; the simulated Sensor Demo
   Tap $SERIAL is connected to it (state in data/taps/$SERIAL). In another terminal:

@@ -52,7 +52,8 @@ fs::path find_prebuilt_app(const std::string& app_dir) {
     return {};
 }
 
-std::string app_description(const std::string& project_json_text, const std::string& source) {
+std::string app_description(const std::string& project_json_text, const std::string& source,
+                            const std::string& broker_url) {
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(project_json_text);
     for (auto& profile : j["profiles"])
         profile.erase("password_hash");
@@ -63,6 +64,7 @@ std::string app_description(const std::string& project_json_text, const std::str
     nlohmann::ordered_json out;
     out["generator"] = std::string("tapmq app ") + kVersion;
     out["source"] = source;
+    if (!broker_url.empty()) out["broker_url"] = broker_url;
     for (auto& [key, value] : j.items())
         out[key] = value;
     return out.dump(2) + "\n";
@@ -118,7 +120,7 @@ int run_app(const AppArgs& args) {
     }
     const fs::path description = fs::path(args.output) / "project.json";
     std::ofstream out(description, std::ios::binary | std::ios::trunc);
-    out << app_description(project_json, source);
+    out << app_description(project_json, source, args.broker_url);
     out.close();
     if (!out) {
         std::cerr << "tapmq app: cannot write " << description.string() << "\n";

@@ -17,6 +17,10 @@ CLI::App* add_app_command(CLI::App& app, AppArgs& args) {
     cmd->add_option(
         "--app-dir", args.app_dir,
         "The prebuilt app (default: webapp/ next to the tapmq executable, or ../share/tapmq/webapp)");
+    cmd->add_option(
+        "--broker-url", args.broker_url,
+        "The connect page's default broker URL (ws:// or wss://); default: the server the page came from, "
+        "path /mqtt");
     cmd->footer(
         "The output holds index.html, the bundled app, its service worker and manifest, and project.json\n"
         "(the project without password hashes, relay password or netkey). Serve it, open it, and give the\n"

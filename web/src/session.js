@@ -26,7 +26,7 @@ export class Session extends EventTarget {
     this.varsByName = new Map(project.variables.map((v) => [v.name, v]));
     this.varsById = new Map(project.variables.map((v) => [v.id, v]));
     this.profilesByName = new Map(project.profiles.map((p) => [p.name, p]));
-    this.settings = { url: defaultBrokerUrl(), username: '', password: '', serial: '', netkey: '', profile: 'anonymous', profilePassword: '', remember: true };
+    this.settings = { url: project.broker_url || defaultBrokerUrl(), username: '', password: '', serial: '', netkey: '', profile: 'anonymous', profilePassword: '', remember: true };
     try { Object.assign(this.settings, JSON.parse(localStorage.getItem(STORE) ?? '{}')); } catch { /* a bad entry is ignored */ }
     this.broker = null; this.link = null;
     this.profile = this.profilesByName.get('anonymous') ?? { id: 0, name: 'anonymous' };
