@@ -12,24 +12,13 @@ cmake --build --preset release -j "$(nproc)" --target tapmqd tapmq web
 mkdir -p data
 
 CONF=config/tapmqd.conf
-# The monitoring web app (docs/app.md) for the Sensor Demo project, and a WebSocket listener on
-# WEB_PORT (9001) for it: tapmqd serves the app there too (http_dir) when it can, else a small
-# static server on 8080 does.
+# The monitoring web app (docs/app.md) for the Sensor Demo project, served by tapmqd (http_dir) on
+# a WebSocket listener on WEB_PORT (9001), where the app also finds the broker.
 WEB_PORT=${WEB_PORT:-9001}
-WEB=
-build/release/tapmq app -o data/app --broker-url "ws://127.0.0.1:$WEB_PORT/mqtt" >/dev/null
+build/release/tapmq app -o data/app >/dev/null
 RUN_CONF=data/tapmqd-run.conf
-{ cat "$CONF"; printf '\nlistener %s 127.0.0.1\nprotocol websockets\n' "$WEB_PORT"; } >"$RUN_CONF"
-if { cat "$RUN_CONF"; echo "http_dir $PWD/data/app"; } >"$RUN_CONF.http" &&
-    build/release/tapmqd --test-config -c "$RUN_CONF.http" >/dev/null 2>&1; then
-    mv "$RUN_CONF.http" "$RUN_CONF"
-    APP_URL=http://127.0.0.1:$WEB_PORT/
-else
-    rm -f "$RUN_CONF.http"
-    python3 -m http.server --bind 127.0.0.1 --directory data/app 8080 >/dev/null 2>&1 &
-    WEB=$!
-    APP_URL=http://127.0.0.1:8080/
-fi
+{ cat "$CONF"; printf '\nlistener %s 127.0.0.1\nprotocol websockets\nhttp_dir %s\n' "$WEB_PORT" "$PWD/data/app"; } >"$RUN_CONF"
+APP_URL=http://127.0.0.1:$WEB_PORT/
 CONF=$RUN_CONF
 SERIAL=${TAP_SERIAL:-IoTzPr0041}
 # The first listener of the configuration, and a WebSocket one if there is.
@@ -45,7 +34,6 @@ stop() {
     trap - INT TERM EXIT
     [[ -n $TAP ]] && kill -TERM "$TAP" 2>/dev/null && wait "$TAP" 2>/dev/null || true
     kill -TERM "$BROKER" 2>/dev/null && wait "$BROKER" 2>/dev/null || true
-    [[ -n $WEB ]] && kill -TERM "$WEB" 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 

@@ -32,6 +32,9 @@ const version = hash.digest('hex').slice(0, 12);
 writeFileSync(join(outdir, 'sw.js'), readFileSync(join(here, 'static/sw.js'), 'utf8')
   .replace('__VERSION__', version).replace('__FILES__', JSON.stringify(shell)));
 
+// tapmqd's http_dir sends FILE.gz when it exists and the client accepts gzip: compress once here.
+for (const f of ['app.js', 'app.css']) writeFileSync(join(outdir, `${f}.gz`), gzipSync(readFileSync(join(outdir, f)), { level: 9 }));
+
 const sizes = {};
 let total = 0;
 for (const f of shell.slice(1)) {
