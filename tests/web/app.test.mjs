@@ -14,8 +14,8 @@ let broker; let site; let tap; let sealedTap; let browser;
 
 before(async () => {
   const appDir = H.generateApp(new URL('../../src/tap/projects/sensor_demo.json', import.meta.url).pathname, H.tempDir('app'));
-  broker = await H.startBroker();
-  site = await H.serveStatic(appDir);
+  broker = await H.startBroker({ httpDir: appDir });
+  site = { url: broker.appUrl };
   tap = await H.startTap(broker, { serial: SERIAL });
   sealedTap = await H.startTap(broker, { serial: SEALED, netkey: NETKEY });
   browser = await H.launchBrowser();
@@ -24,7 +24,6 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await site?.close();
   await tap?.stop();
   await sealedTap?.stop();
   await broker?.stop();
@@ -88,6 +87,8 @@ test('the spec test vectors pass in the page (APDU, password hash, netkey keys, 
 
 test('connects, shows Count rising, and a Period write changes how fast it rises', async () => {
   const page = await newPage();
+  await page.goto(`${site.url}#/connect`);
+  assert.equal(await page.inputValue('#f-url'), broker.url, 'the default broker is the server the page came from');
   await connect(page);
   assert.match(await page.textContent('[data-profile]'), /supervisor/);
   const first = await waitNumber(page, 'Count', (x) => x >= 0, 'a first value');

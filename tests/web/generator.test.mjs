@@ -14,15 +14,14 @@ let broker; let site; let tap; let browser; let appDir;
 
 before(async () => {
   appDir = H.generateApp(GREENHOUSE, H.tempDir('greenhouse'));
-  broker = await H.startBroker();
-  site = await H.serveStatic(appDir);
+  broker = await H.startBroker({ httpDir: appDir });
+  site = { url: broker.appUrl };
   tap = await H.startTap(broker, { serial: 'GH0001', project: GREENHOUSE, prefix: 'farm/{serial}/tap' });
   browser = await H.launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await site?.close();
   await tap?.stop();
   await broker?.stop();
 });
