@@ -19,7 +19,6 @@ before(async () => {
   tap = await H.startTap(broker, { serial: SERIAL });
   sealedTap = await H.startTap(broker, { serial: SEALED, netkey: NETKEY });
   browser = await H.launchBrowser();
-  console.log(`# Tap: ${H.realTap ? 'tapmq tap' : 'fake_tap.mjs (tapmq tap not built yet)'}`);
 });
 
 after(async () => {
