@@ -57,6 +57,7 @@ class Tracker {
     tap::PairingTable pairing_;
     std::map<std::uint64_t, Request> requests_;  // by pairing token
     std::uint64_t next_token_ = 1;
+    std::int64_t last_tick_us_ = 0;
     std::map<std::string, TapStats> taps_;
 };
 
