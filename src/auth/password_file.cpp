@@ -269,19 +269,66 @@ PasswordFile PasswordFile::parse(std::string_view text, std::string_view name, O
         }
         file.entries_.insert_or_assign(std::string(user), std::move(entry));
     }
+    file.choose_dummy();
     return file;
 }
 
+bool PasswordFile::check_entry(const Entry& e, std::string_view password) {
+    return verify_entry(e, password);
+}
+
 bool PasswordFile::verify(std::string_view user, std::string_view password) const {
+    return verify(user, password, check_entry);
+}
+
+bool PasswordFile::verify(std::string_view user, std::string_view password, const EntryCheck& check) const {
     const auto it = entries_.find(user);
     if (it == entries_.end()) {
-        // Same order of cost as a default $7$ entry, so that timing does not tell users apart.
-        static const std::vector<std::uint8_t> kDummySalt(kSaltBytes, 0x5A);
-        std::array<std::uint8_t, kHashBytes> sink{};
-        (void)pbkdf2_digest(password, kDummySalt, kDefaultIterations, sink);
+        // The same work as for a known user, so that timing does not tell users apart; the dummy's
+        // hash is random, and its answer is ignored anyway.
+        (void)check(dummy_, password);
         return false;
     }
-    return verify_entry(it->second, password);
+    return check(it->second, password);
+}
+
+void PasswordFile::choose_dummy() {
+    // An empty file: a default $7$ entry.
+    Entry d;
+    d.algorithm = Algorithm::Sha512Pbkdf2;
+    d.iterations = kDefaultIterations;
+    d.salt.assign(kSaltBytes, 0x5A);
+    d.hash.assign(kHashBytes, 0);
+    std::unordered_map<int, std::size_t> count;
+    for (const auto& [user, e] : entries_)
+        ++count[static_cast<int>(e.algorithm)];
+    int common = 0;
+    std::size_t most = 0;
+    for (const auto& [algorithm, n] : count) {
+        if (n > most || (n == most && algorithm > common)) {  // a tie goes to the costlier type
+            most = n;
+            common = algorithm;
+        }
+    }
+    // The first entry of that type in name order (the map's order is not the file's): a stable
+    // choice whatever the hash table does.
+    const Entry* model = nullptr;
+    const std::string* model_user = nullptr;
+    for (const auto& [user, e] : entries_) {
+        if (static_cast<int>(e.algorithm) != common) continue;
+        if (model_user == nullptr || user < *model_user) {
+            model = &e;
+            model_user = &user;
+        }
+    }
+    if (model != nullptr) {
+        // Its parameters. $6$/$7$: a digest nothing matches; argon2id: the model's own encoded
+        // hash (libargon2 takes parameters, salt and hash as one string), whose answer verify()
+        // ignores.
+        d = *model;
+        if (!d.hash.empty()) d.hash.assign(d.hash.size(), 0);
+    }
+    dummy_ = std::move(d);
 }
 
 bool PasswordFile::contains(std::string_view user) const {

@@ -82,13 +82,23 @@ class PasswordFile {
         return parse(text, name, Options{});
     }
 
-    // True when `user` is in the file and `password` matches its hash. Unknown users cost about
-    // as much as known $7$ ones (a dummy PBKDF2 runs), and digests are compared with CRYPTO_memcmp.
+    // True when `user` is in the file and `password` matches its hash. An unknown user costs what
+    // a known one does: the password is checked against a dummy entry of the file's most common
+    // hash type, with the parameters of the first entry of that type (argon2id memory and passes,
+    // $7$ iterations), and the answer is no. Digests are compared with CRYPTO_memcmp.
     // The password is taken as bytes; Mosquitto hashes it only up to a first NUL byte (C strings),
     // so passwords containing NUL are the one case where the two differ.
     // Thread-safe (const, no shared mutable state). A client that sent no password must be refused
     // by the caller (Mosquitto refuses a listed user without a password).
     bool verify(std::string_view user, std::string_view password) const;
+    // The same with the hash check supplied (tests count what runs): `check(entry, password)`.
+    struct Entry;
+    using EntryCheck = std::function<bool(const Entry&, std::string_view)>;
+    bool verify(std::string_view user, std::string_view password, const EntryCheck& check) const;
+    // What an unknown user's password is checked against (see verify).
+    const Entry& dummy_entry() const noexcept { return dummy_; }
+    // The hash check verify() uses.
+    static bool check_entry(const Entry& e, std::string_view password);
 
     bool contains(std::string_view user) const;
     std::optional<Algorithm> algorithm_of(std::string_view user) const;
@@ -126,8 +136,11 @@ class PasswordFile {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
     };
+    // Made once the file is read (parse): the most common hash type's first entry, salted anew.
+    void choose_dummy();
     std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
     std::vector<std::string> warnings_;
+    Entry dummy_;
 };
 
 // ---- writing, for `tapmq passwd` ----

@@ -11,6 +11,7 @@
 #include "http/prometheus.hpp"
 #include "http/service.hpp"
 #include "listener.hpp"
+#include "log_text.hpp"
 #include "metrics.hpp"
 #include "recovery.hpp"
 #include "sys_topics.hpp"
@@ -285,6 +286,10 @@ void Broker::reload() {
         settings->max_connections = lc.max_connections;
         ++settings;
     }
+    // Clients that logged in without an ACL file are held to one the reload added (before the
+    // log line below: what a client sends after it is judged by the new files).
+    for (auto& w : workers_)
+        boost::asio::post(w->context(), [w = w.get()] { w->policy_reloaded(); });
     for (auto& l : listeners_) {
         const std::size_t i = l->settings().config_index;
         if (i < fresh.listeners.size()) l->reload_tls(fresh.listeners[i]);
@@ -317,7 +322,7 @@ void Broker::housekeeping() {
         }
         auto expires = s->expires_at();
         if (expires && now >= *expires) {
-            spdlog::info("Expiring client {}.", s->client_id());
+            spdlog::info("Expiring client {}.", loggable(s->client_id()));
             Stats::add(stats_.clients_expired);
             end_session(s);
         }
@@ -329,7 +334,7 @@ void Broker::housekeeping() {
 
 void Broker::publish_will(const StoredWill& w, std::string_view client_id) {
     if (w.access && !w.access->can_publish(w.msg->topic())) {
-        spdlog::info("Will of {} on '{}' not published: not authorised.", w.access->client_id(),
+        spdlog::info("Will of {} on '{}' not published: not authorised.", loggable(w.access->client_id()),
                      w.msg->topic());
         return;
     }

@@ -12,6 +12,7 @@
 #include "config.hpp"
 #include "limits.hpp"
 #include "listener_settings.hpp"
+#include "login_pool.hpp"
 #include "router.hpp"
 #include "session_registry.hpp"
 #include "stats.hpp"
@@ -44,6 +45,7 @@ class Broker {
     SessionRegistry& sessions() noexcept { return sessions_; }
     std::atomic<std::uint32_t>& pending_handshakes() noexcept { return pending_handshakes_; }
     LoginThrottle& login_throttle() noexcept { return login_throttle_; }
+    LoginPool& login_pool() noexcept { return login_pool_; }
     // Null when persistence is off.
     Durability* durability() noexcept { return durability_.get(); }
     // Limits for a new session, from the limits in force.
@@ -88,6 +90,8 @@ class Broker {
     // Destruction runs bottom-up: the control context (and the accept operations it still holds,
     // whose sockets belong to worker contexts) goes before the workers.
     std::vector<std::unique_ptr<Worker>> workers_;
+    // Destroyed before the workers: a check still running posts its answer to a worker context.
+    LoginPool login_pool_{2};
     boost::asio::io_context control_{1};  // signals, acceptors, timers
     boost::asio::signal_set signals_{control_};
     boost::asio::steady_timer housekeeping_timer_{control_};

@@ -4,12 +4,14 @@
 
 #include <cstring>
 #include <limits>
+#include <new>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
 #include "broker.hpp"
 #include "durability.hpp"
+#include "log_text.hpp"
 #include "mqtt/encoder.hpp"
 #include "stats.hpp"
 #include "transports.hpp"
@@ -90,7 +92,7 @@ const std::string& Connection::username() const noexcept {
 
 std::string Connection::describe() const {
     const std::string& id = client_id();
-    return id.empty() ? remote_ : id + " (" + remote_ + ")";
+    return id.empty() ? remote_ : loggable(id) + " (" + remote_ + ")";
 }
 
 boost::asio::steady_timer& Connection::timer() {
@@ -132,7 +134,29 @@ void Connection::note_received(std::size_t n) {
     if (state_ == State::Connected) last_rx_ = Clock::now();
 }
 
+void Connection::on_allocation_failure() {
+    // One client's packet must not take the worker (and every other client on it) down.
+    spdlog::error("Closing {}: out of memory while handling its input.", describe());
+    close_now();
+}
+
 void Connection::on_readable(const boost::system::error_code& ec) {
+    try {
+        handle_readable(ec);
+    } catch (const std::bad_alloc&) {
+        on_allocation_failure();
+    }
+}
+
+void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+    try {
+        handle_read(ec, n);
+    } catch (const std::bad_alloc&) {
+        on_allocation_failure();
+    }
+}
+
+void Connection::handle_readable(const boost::system::error_code& ec) {
     if (lingering_) {
         boost::system::error_code rec = ec;
         std::size_t n = 0;
@@ -169,7 +193,7 @@ void Connection::on_readable(const boost::system::error_code& ec) {
     if (reading()) read();
 }
 
-void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+void Connection::handle_read(const boost::system::error_code& ec, std::size_t n) {
     if (lingering_) return drain_lingering(ec, n);
     if (state_ == State::Closed) return;
     if (ec) {
@@ -217,7 +241,17 @@ std::string_view Connection::process_input(std::string_view view) {
         }
         return {};
     }
-    return reading() ? view : std::string_view{};
+    // LoggingIn: what follows the CONNECT waits for the login's answer.
+    return reading() || state_ == State::LoggingIn ? view : std::string_view{};
+}
+
+void Connection::resume_input() {
+    if (in_begin_ != in_end_) {
+        Durability::Scope scope(broker_.durability());
+        keep_partial(process_input({in_.get() + in_begin_, in_end_ - in_begin_}));
+    }
+    worker_.flush_deferred();
+    if (reading()) read();
 }
 
 void Connection::keep_partial(std::string_view rest) {
@@ -232,10 +266,17 @@ void Connection::keep_partial(std::string_view rest) {
         return;
     }
     // The room the rest of this packet needs (at least), plus a usual read's worth.
-    const std::size_t want = std::max(decoder_.bytes_needed(), rest.size() + kMinRead);
+    std::size_t want = std::max(decoder_.bytes_needed(), rest.size() + kMinRead);
+    if (state_ != State::Connected) {
+        // Before the login an announced length is only a claim: room grows with the bytes that
+        // actually arrive (read() doubles a full buffer), so a CONNECT announcing 256 MB reserves
+        // a few KiB, not 256 MB.
+        want = std::min(want, std::max(2 * rest.size(), rest.size() + kReadChunk));
+    }
     if (rest.data() >= in_.get() && rest.data() < in_.get() + in_size_) {
-        // Already in in_ (buffered path): move it to the front.
-        std::memmove(in_.get(), rest.data(), rest.size());
+        // Already in in_ (buffered path): move it to the front (unless it is there: a large
+        // packet arriving read by read would otherwise be copied onto itself each time).
+        if (rest.data() != in_.get()) std::memmove(in_.get(), rest.data(), rest.size());
         if (in_size_ < want) reserve_input(want, rest.size());
     } else {
         if (in_size_ < want) reserve_input(want, 0);
@@ -499,8 +540,8 @@ void Connection::refuse(mqtt::ReasonCode rc, const char* why) {
 void Connection::refuse_login(mqtt::ReasonCode rc, const std::string& why) {
     end_handshake();
     const auto delay = broker_.login_throttle().record_failure(remote_ip());
-    spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", client_id(), username(), remote_,
-                 why);
+    spdlog::warn("Login failed for client {} (user '{}') from {}: {}.", loggable(client_id()),
+                 loggable(username()), remote_, why);
     state_ = State::Closing;  // read nothing more; the refusal follows the back-off delay
     timer().expires_after(delay);
     timer().async_wait([self = shared_from_this(), rc, why](const boost::system::error_code& ec) {
@@ -618,6 +659,7 @@ void Connection::end_overdue() {
                          broker_.limits().connect_timeout_seconds);
             close_now();
             break;
+        case State::LoggingIn:
         case State::Authenticating:
             spdlog::info("Closing {}: authentication not finished within {} s.", describe(),
                          broker_.limits().connect_timeout_seconds);

@@ -71,7 +71,9 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
   private:
     // AwaitConnect -> Authenticating (CONNECT named an Authentication Method: only AUTH and
     // DISCONNECT are accepted until the exchange ends) -> Connected -> Closing -> Closed.
-    enum class State : std::uint8_t { AwaitConnect, Authenticating, Connected, Closing, Closed };
+    // AwaitConnect -> LoggingIn (credentials checked on the login pool; nothing is read meanwhile,
+    // what already arrived waits in in_) -> Connected.
+    enum class State : std::uint8_t { AwaitConnect, LoggingIn, Authenticating, Connected, Closing, Closed };
 
     // IoHandler: completions from the transport (worker thread).
     void on_handshake(const boost::system::error_code& ec) override;
@@ -79,6 +81,11 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void on_read(const boost::system::error_code& ec, std::size_t n) override;
     void on_readable(const boost::system::error_code& ec) override;
     void on_written(const boost::system::error_code& ec, std::size_t n) override;
+    // The read completions' work: std::bad_alloc in it closes this connection (logged,
+    // on_allocation_failure), never the worker.
+    void handle_readable(const boost::system::error_code& ec);
+    void on_allocation_failure();
+    void handle_read(const boost::system::error_code& ec, std::size_t n);
 
     bool reading() const noexcept {
         return state_ == State::AwaitConnect || state_ == State::Authenticating || state_ == State::Connected;
@@ -95,6 +102,13 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void handle(mqtt::Packet& p, std::string_view bytes);
 
     void on_connect(mqtt::Connect& c, std::string_view bytes);
+    // A reload swapped the listener's policy (worker thread, Worker::policy_reloaded): a client
+    // that logged in without an ACL file gets its identity checked against the new one.
+    void policy_reloaded();
+    // The login pool's answer for the CONNECT kept in extras_->login_connect (worker thread).
+    void on_login_checked(LoginResult r);
+    // After a wait that read nothing (LoggingIn): handles the input kept meanwhile, reads again.
+    void resume_input();
     // After a successful login: ACL identity, will, keep alive, session, CONNACK. `auth_data` is
     // the final Authentication Data of an enhanced authentication, sent in the CONNACK.
     void complete_connect(const mqtt::Connect& c, LoginResult login_result,
@@ -104,6 +118,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void on_auth_while_connecting(const mqtt::Auth& a);
     void on_reauth(const mqtt::Auth& a);
     void send_auth(mqtt::ReasonCode rc, std::string_view data);
+    // A login valid until `unix_seconds` (a JWT's exp plus the leeway): the connection ends then.
+    void end_login_at(std::int64_t unix_seconds);
     void on_publish(mqtt::Publish& p);
     void on_puback(const mqtt::Puback& p);
     void on_pubrec(const mqtt::Pubrec& p);
@@ -186,13 +202,14 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
         std::string username;
         std::unique_ptr<StoredWill> will;
         std::unique_ptr<EnhancedAuth> auth;        // null: CONNECT named no Authentication Method
+        std::string login_connect;                 // the CONNECT, while the login pool checks it
         std::vector<std::string> inbound_aliases;  // topic alias -> topic
         // A one-off timer for the rare delays (login back-off, close grace period).
         std::unique_ptr<boost::asio::steady_timer> timer;
         std::uint32_t lingered_bytes = 0;  // read and discarded during a lingering close
         bool unused() const noexcept {
-            return client_id.empty() && username.empty() && !will && !auth && inbound_aliases.empty() &&
-                   !timer;
+            return client_id.empty() && username.empty() && !will && !auth && login_connect.empty() &&
+                   inbound_aliases.empty() && !timer;
         }
     };
     std::unique_ptr<Extras> extras_;

@@ -1,10 +1,12 @@
 // MQTT 5 enhanced authentication on a connection (spec 4.12): the exchange at CONNECT and
 // re-authentication afterwards. The methods themselves are Authenticators (enhanced_auth.hpp).
+// Also the end of a login that expires (a JWT's "exp").
 #include <spdlog/spdlog.h>
 
 #include "broker.hpp"
 #include "connection.hpp"
 #include "listener_settings.hpp"
+#include "log_text.hpp"
 #include "mqtt/decoder.hpp"
 
 namespace tapmq::broker {
@@ -137,7 +139,7 @@ void Connection::on_reauth(const mqtt::Auth& a) {
                 r = AuthStep::failure("re-authenticated as another user");
                 break;
             }
-            spdlog::info("Client {} re-authenticated (u'{}').", describe(), username());
+            spdlog::info("Client {} re-authenticated (u'{}').", describe(), loggable(username()));
             send_auth(ReasonCode::Success, r.data);
             return;
         case AuthStep::Kind::Failure:
@@ -146,9 +148,21 @@ void Connection::on_reauth(const mqtt::Auth& a) {
     const std::string claimed = auth()->exchange ? auth()->exchange->claimed_user() : username();
     auth()->exchange.reset();
     broker_.login_throttle().record_failure(remote_ip());
-    spdlog::warn("Re-authentication failed for client {} (user '{}') from {}: {}.", client_id(), claimed,
-                 remote_, r.reason);
+    spdlog::warn("Re-authentication failed for client {} (user '{}') from {}: {}.", loggable(client_id()),
+                 loggable(claimed), remote_, r.reason);
     fail(ReasonCode::NotAuthorized, "re-authentication failed");
+}
+
+void Connection::end_login_at(std::int64_t unix_seconds) {
+    // JWT logins come through the password field, never through an Authentication Method, so the
+    // client cannot be asked to re-authenticate: v5 clients get DISCONNECT 0x87, 3.x clients are
+    // closed. The connection's one-off timer is free once connected (close_now cancels it).
+    const auto deadline = std::chrono::system_clock::time_point(std::chrono::seconds(unix_seconds));
+    timer().expires_after(deadline - std::chrono::system_clock::now());
+    timer().async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || self->state_ != State::Connected) return;
+        self->fail(ReasonCode::NotAuthorized, "its login token (JWT) has expired");
+    });
 }
 
 }  // namespace tapmq::broker

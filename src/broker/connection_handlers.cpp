@@ -7,6 +7,7 @@
 #include "broker.hpp"
 #include "connection.hpp"
 #include "durability.hpp"
+#include "log_text.hpp"
 #include "mqtt/topic.hpp"
 #include "mqtt/utf8.hpp"
 #include "stats.hpp"
@@ -138,9 +139,57 @@ void Connection::on_connect(mqtt::Connect& c, std::string_view bytes) {
         return begin_enhanced_auth(c, bytes);
     }
     auto policy = listener_.security.get();
-    LoginResult login_result = login(*policy, c.username, c.password, std::move(certificate_user));
-    if (login_result.code != ReasonCode::Success) return refuse_login(login_result.code, login_result.reason);
-    complete_connect(c, std::move(login_result), std::nullopt);
+    if (certificate_user || (!policy->passwords && !policy->jwt)) {  // nothing slow to check
+        LoginResult login_result = login(*policy, c.username, c.password, std::move(certificate_user));
+        if (login_result.code != ReasonCode::Success)
+            return refuse_login(login_result.code, login_result.reason);
+        return complete_connect(c, std::move(login_result), std::nullopt);
+    }
+    // Password hashing and token signatures run on the login pool. The CONNECT's views point into
+    // the input buffer: keep the packet itself, and decode it again with the answer.
+    extras().login_connect.assign(bytes);
+    state_ = State::LoggingIn;
+    std::optional<std::string> user, password;
+    if (c.username) user = std::string(*c.username);
+    if (c.password) password = std::string(*c.password);
+    broker_.login_pool().submit(
+        worker_.context(),
+        [policy = std::move(policy), user = std::move(user), password = std::move(password)] {
+            return login(*policy, user, password, std::nullopt);
+        },
+        [self = shared_from_this()](LoginResult r) { self->on_login_checked(std::move(r)); });
+}
+
+void Connection::policy_reloaded() {
+    if (state_ != State::Connected || access_) return;  // has one: it reads the slot at each check
+    if (!listener_.security.get()->acl) return;
+    // Logged in while no ACL file applied: from now on the reloaded one does.
+    std::optional<std::string> user;
+    if (!username().empty()) user = username();
+    access_ = std::make_shared<ClientAccess>(listener_.security, std::move(user), client_id());
+    session_->set_access(access_);
+    if (StoredWill* w = will()) w->access = access_;
+}
+
+void Connection::on_login_checked(LoginResult r) {
+    if (state_ != State::LoggingIn) return;  // closed meanwhile (CONNECT timeout, shutdown)
+    state_ = State::AwaitConnect;
+    const std::string connect_bytes = std::move(extras_->login_connect);
+    extras_->login_connect.clear();
+    if (r.code != ReasonCode::Success) return refuse_login(r.code, r.reason);
+    try {
+        // Decode the kept CONNECT again (it was valid the first time) and go on as after a login.
+        const auto header = mqtt::parse_fixed_header(connect_bytes, mqtt::kMaxPacketSize);
+        mqtt::Packet packet = mqtt::decode_packet(
+            *header, std::string_view(connect_bytes).substr(header->header_size), version_);
+        {
+            Durability::Scope scope(broker_.durability());
+            complete_connect(std::get<mqtt::Connect>(packet), std::move(r), std::nullopt);
+        }
+        resume_input();
+    } catch (const std::bad_alloc&) {
+        on_allocation_failure();
+    }
 }
 
 void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_result,
@@ -180,7 +229,10 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
 
     // What the client accepts.
     std::uint16_t client_receive_max = c.properties.receive_maximum.value_or(65535);
-    if (c.properties.maximum_packet_size) client_max_packet_size_ = *c.properties.maximum_packet_size;
+    // A client may announce more than MQTT can encode: kMaxPacketSize stays the ceiling, so that a
+    // delivery grown past it by added properties is dropped (send_publish), never written.
+    if (c.properties.maximum_packet_size)
+        client_max_packet_size_ = std::min(*c.properties.maximum_packet_size, mqtt::kMaxPacketSize);
     client_topic_alias_max_ = c.properties.topic_alias_maximum.value_or(0);
     request_problem_info_ = c.properties.request_problem_information.value_or(1) != 0;
 
@@ -251,11 +303,12 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
 
     keepalive_limit_ = std::chrono::milliseconds(keepalive * 1500);  // 1.5 x keep alive (spec 3.1.2.10)
     arm_keepalive();
+    if (login_result.token_expiry) end_login_at(*login_result.token_expiry);
     Stats::add(broker_.stats().clients_connected);
     if (limits.connection_messages) {
-        spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, client_id(),
+        spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, loggable(client_id()),
                      static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
-                     username().empty() ? "" : ", u'" + username() + "'");
+                     username().empty() ? "" : ", u'" + loggable(username()) + "'");
     }
     session_->attach(shared_from_this(), client_receive_max, opened.present, access_);
     if (session_->persistent() || session_->stored()) {
@@ -458,8 +511,8 @@ void Connection::on_closed() {
             will->due = Clock::now() + std::chrono::seconds(will->delay);
             session_->set_pending_will(*will);
             will_pending = true;
-            spdlog::info("Will of {} on '{}' is published in {} s unless the session resumes.", client_id(),
-                         will->msg->topic(), will->delay);
+            spdlog::info("Will of {} on '{}' is published in {} s unless the session resumes.",
+                         loggable(client_id()), will->msg->topic(), will->delay);
         }
     }
     if (was_attached) broker_.router().redistribute_shared(session_, session_ends);

@@ -95,17 +95,33 @@ LoginResult login(const SecurityPolicy& policy, std::optional<std::string_view> 
         r.username = std::move(certificate_user);
         return r;
     }
+    std::string token_error;  // the password looked like a token but was not a valid one
     if (password && policy.jwt && looks_like_jwt(*password)) {
         auto v = policy.jwt->verify(*password, static_cast<std::int64_t>(std::time(nullptr)));
-        if (!v.ok) return {R::BadUserNameOrPassword, "token refused: " + v.error, {}, {}, {}};
-        r.username = v.username;
-        if (v.has_pub) r.token_pub = std::move(v.pub);
-        if (v.has_sub) r.token_sub = std::move(v.sub);
-        return r;
+        if (v.ok) {
+            r.username = v.username;
+            if (v.has_pub) r.token_pub = std::move(v.pub);
+            if (v.has_sub) r.token_sub = std::move(v.sub);
+            // Valid as long as the CONNECT check would still accept it.
+            if (v.exp) r.token_expiry = *v.exp + policy.jwt->config().leeway_s;
+            return r;
+        }
+        // Not a valid token: it may be a password that only looks like one (two dots), which the
+        // password file decides.
+        if (!username || !policy.passwords) {
+            return {R::BadUserNameOrPassword, "token refused: " + v.error, {}, {}, {}, {}};
+        }
+        token_error = v.error;
     }
     if (username && policy.passwords) {
         if (!password || !policy.passwords->verify(*username, *password)) {
-            return {R::BadUserNameOrPassword, "bad user name or password", {}, {}, {}};
+            return {R::BadUserNameOrPassword,
+                    token_error.empty() ? "bad user name or password"
+                                        : "bad user name or password (token refused: " + token_error + ")",
+                    {},
+                    {},
+                    {},
+                    {}};
         }
         r.username = std::string(*username);
         return r;
@@ -113,6 +129,7 @@ LoginResult login(const SecurityPolicy& policy, std::optional<std::string_view> 
     if (!policy.allow_anonymous) {
         return {R::NotAuthorized,
                 username ? "no way to check this user's credentials" : "anonymous clients are not allowed",
+                {},
                 {},
                 {},
                 {}};

@@ -51,7 +51,9 @@ class PolicySlot {
 };
 
 // Who a client is, once logged in, and what it may do. Kept by its session so that messages
-// queued while it is offline are judged with the same identity.
+// queued while it is offline are judged with the same identity. Clients that log in while their
+// listener has no ACL file (nor token limits) get none; a reload that adds an ACL file gives one
+// to each of them (Connection::policy_reloaded).
 class ClientAccess {
   public:
     ClientAccess(const PolicySlot& slot, std::optional<std::string> username, std::string client_id)
@@ -86,6 +88,7 @@ struct LoginResult {
     std::string reason;                   // for the log (never a password)
     std::optional<std::string> username;  // the user name ACLs see
     std::optional<std::vector<std::string>> token_pub, token_sub;
+    std::optional<std::int64_t> token_expiry;  // a JWT login's "exp" (Unix seconds): the login ends then
 };
 
 // Checks CONNECT credentials against the policy. `certificate_user` is set when a verified client

@@ -6,9 +6,19 @@
 
 #include "connection.hpp"
 #include "durability.hpp"
+#include "log_text.hpp"
 #include "stats.hpp"
 
 namespace tapmq::broker {
+namespace {
+
+// Why send_publish did not send: for the drop log.
+const char* why(SendResult r) noexcept {
+    return r == SendResult::TooLarge ? "larger than the client's maximum packet size once encoded for it"
+                                     : "client write buffer full";
+}
+
+}  // namespace
 
 void Session::deliver(Outgoing out) {
     std::lock_guard lock(mutex_);
@@ -20,7 +30,7 @@ void Session::deliver(Outgoing out) {
         return;
     }
     if (out.qos == mqtt::QoS::AtMostOnce) {
-        if (conn_->send_publish(out, 0, false) == SendResult::Full) drop(out, "client write buffer full");
+        if (const SendResult r = conn_->send_publish(out, 0, false); r != SendResult::Sent) drop(out, why(r));
         return;
     }
     if (!queue_.empty() || inflight_.size() >= window_locked()) {
@@ -197,7 +207,7 @@ void Session::drop(const Outgoing& out, const char* why) {
     // Log the first drop and then every 1000th, so a flood does not flood the log.
     if (dropped_++ % 1000 == 0) {
         spdlog::warn("Dropping message on topic '{}' (QoS {}) for client {}: {} ({} dropped so far).",
-                     out.msg->topic(), static_cast<int>(out.qos), client_id_, why, dropped_);
+                     out.msg->topic(), static_cast<int>(out.qos), loggable(client_id_), why, dropped_);
     }
 }
 
@@ -245,6 +255,7 @@ bool Session::send_inflight_locked(Outgoing&& out) {
             note_backlog_locked();
             return false;
         case SendResult::TooLarge:  // discarded as if delivered (spec 3.1.2.11.4)
+            drop(out, why(SendResult::TooLarge));
             forget_outgoing_locked(out);
             return true;
         case SendResult::Sent:
@@ -277,7 +288,11 @@ void Session::pump_queue_locked() {
             continue;
         }
         if (front.qos == mqtt::QoS::AtMostOnce) {
-            if (conn_->send_publish(front, 0, false) == SendResult::Full) return;
+            if (const SendResult r = conn_->send_publish(front, 0, false); r == SendResult::Full) {
+                return;
+            } else if (r == SendResult::TooLarge) {
+                drop(front, why(r));
+            }
             queued_bytes_ -= front.msg->bytes();
             queue_->pop_front();
             continue;
@@ -288,6 +303,12 @@ void Session::pump_queue_locked() {
         queued_bytes_ -= out.msg->bytes();
         if (!send_inflight_locked(std::move(out))) return;
     }
+}
+
+void Session::set_access(ClientAccessPtr access) {
+    std::lock_guard lock(mutex_);
+    access_.store(access, std::memory_order_release);
+    checks_access_.store(access != nullptr, std::memory_order_release);
 }
 
 void Session::attach(const std::shared_ptr<Connection>& c, std::uint16_t client_receive_maximum, bool resume,

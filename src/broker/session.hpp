@@ -109,6 +109,9 @@ class Session {
     // checked against it.
     void attach(const std::shared_ptr<Connection>& c, std::uint16_t client_receive_maximum, bool resume,
                 ClientAccessPtr access);
+    // The attached client's identity from now on (a reload added an ACL file; attach sets it
+    // otherwise). Connection thread.
+    void set_access(ClientAccessPtr access);
     // Unbinds `c` if it is still the attached connection. Returns true when it was.
     bool detach(const Connection* c);
     // The connection currently attached (null when offline).

@@ -1,5 +1,9 @@
 #include "worker.hpp"
 
+#include <exception>
+
+#include <spdlog/spdlog.h>
+
 #include "connection.hpp"
 
 namespace tapmq::broker {
@@ -13,7 +17,16 @@ thread_local Worker* Worker::current_ = nullptr;
 void Worker::start() {
     thread_ = std::thread([this] {
         current_ = this;
-        ctx_.run();
+        // A handler that throws (std::bad_alloc that no connection caught, say) costs that
+        // handler's work, not the worker: every other client on it goes on being served.
+        for (;;) {
+            try {
+                ctx_.run();
+                return;
+            } catch (const std::exception& e) {
+                spdlog::error("Worker thread: a handler failed ({}); the worker goes on.", e.what());
+            }
+        }
     });
     boost::asio::post(ctx_, [this] { sweep(); });
 }
@@ -96,6 +109,11 @@ void Worker::defer_foreign_flush(std::shared_ptr<Connection> c) {
         boost::asio::post(ctx_, [this] { flush_foreign(); });
     }
     foreign_.push_back(std::move(c));
+}
+
+void Worker::policy_reloaded() {
+    for (auto* c : connections_)
+        c->policy_reloaded();  // closes nothing: the set stays as it is
 }
 
 void Worker::kick_all(mqtt::ReasonCode reason) {

@@ -60,6 +60,9 @@ class Worker {
     std::size_t connection_count() const noexcept { return connections_.size(); }
     // Closes every connection here (v5 clients get DISCONNECT with `reason`).
     void kick_all(mqtt::ReasonCode reason);
+    // A reload swapped listener policies: each connection here adopts its listener's new one
+    // (Connection::policy_reloaded). Worker thread.
+    void policy_reloaded();
 
     // Where plain TCP connections read (worker thread only): what a read brings is decoded from
     // here, and a connection keeps only the bytes of an incomplete packet.

@@ -34,7 +34,10 @@ class ByteWriter {
         p_[3] = static_cast<char>(v & 0xFF);
         p_ += 4;
     }
+    // A variable byte integer holds at most 268,435,455 (spec 1.5.5); callers refuse larger lengths
+    // before writing (varint_size says 5 for them).
     void varint(std::uint32_t v) noexcept {
+        assert(v <= 268'435'455u);
         do {
             std::uint8_t b = v & 0x7F;
             v >>= 7;
@@ -58,8 +61,10 @@ class ByteWriter {
     char* end_;
 };
 
-constexpr std::size_t varint_size(std::uint32_t v) noexcept {
-    return v < 128 ? 1 : v < 16'384 ? 2 : v < 2'097'152 ? 3 : 4;
+// Bytes of the variable byte integer for `v`. Values of 2^28 and more have no valid encoding: 5 is
+// returned so that sizes computed with them exceed kMaxPacketSize and are refused, never wrapped.
+constexpr std::size_t varint_size(std::uint64_t v) noexcept {
+    return v < 128 ? 1 : v < 16'384 ? 2 : v < 2'097'152 ? 3 : v < 268'435'456 ? 4 : 5;
 }
 
 }  // namespace tapmq::mqtt

@@ -1,5 +1,8 @@
 #include "encoder.hpp"
 
+#include <stdexcept>
+#include <string>
+
 #include "packet_codec.hpp"
 
 namespace tapmq::mqtt {
@@ -24,11 +27,15 @@ std::size_t body_size(const Packet& p, ProtocolVersion v) {
 }
 
 std::size_t encoded_size_with_body(std::size_t body) {
-    return 1 + varint_size(static_cast<std::uint32_t>(body)) + body;
+    if (body > kMaxVarInt) {
+        throw std::length_error("packet too large: remaining length " + std::to_string(body) +
+                                " exceeds the MQTT maximum of 268,435,455 bytes");
+    }
+    return 1 + varint_size(body) + body;
 }
 
 char* write_packet(const Packet& p, ProtocolVersion v, std::size_t body, char* out) {
-    ByteWriter w(out, 1 + varint_size(static_cast<std::uint32_t>(body)) + body);
+    ByteWriter w(out, encoded_size_with_body(body));
     w.u8(first_byte(p));
     w.varint(static_cast<std::uint32_t>(body));
     std::visit([v, &w](const auto& pkt) { detail::write_body(pkt, v, w); }, p);

@@ -8,7 +8,9 @@
 
 namespace tapmq::mqtt {
 
-// Total encoded size of the packet (fixed header included) for that protocol version.
+// Total encoded size of the packet (fixed header included) for that protocol version. Every
+// function here throws std::length_error when the remaining length would exceed 268,435,455 (the
+// largest variable byte integer): such a packet cannot be sent.
 std::size_t encoded_size(const Packet& p, ProtocolVersion v);
 
 // Writes exactly encoded_size(p, v) bytes at `out`; returns the end of what was written.

@@ -1,5 +1,8 @@
 #include "publish_template.hpp"
 
+#include <cassert>
+#include <stdexcept>
+
 #include "byte_reader.hpp"
 #include "byte_writer.hpp"
 #include "packet_codec.hpp"
@@ -77,20 +80,21 @@ static Sizes sizes_of(const Delivery& d, std::size_t topic_size, std::size_t com
     Sizes s{0, 2 + (omits_topic(d) ? 0 : topic_size) + (d.qos != QoS::AtMostOnce ? 2 : 0) + payload};
     if (is_v5(d.version)) {
         s.props = common_props + per_delivery_properties_size(d);
-        s.body += varint_size(static_cast<std::uint32_t>(s.props)) + s.props;
+        s.body += varint_size(s.props) + s.props;
     }
     return s;
 }
 
 std::size_t PublishTemplate::size(const Delivery& d) const noexcept {
     Sizes s = sizes_of(d, topic_size_, props_size_, payload().size());
-    return 1 + varint_size(static_cast<std::uint32_t>(s.body)) + s.body;
+    return 1 + varint_size(s.body) + s.body;  // above kMaxPacketSize when the body does not fit
 }
 
 char* PublishTemplate::write(const Delivery& d, char* out) const noexcept {
     const std::string_view pay = payload();
     Sizes s = sizes_of(d, topic_size_, props_size_, pay.size());
-    ByteWriter w(out, 1 + varint_size(static_cast<std::uint32_t>(s.body)) + s.body);
+    assert(s.body <= kMaxVarInt);  // callers refuse a size() above kMaxPacketSize
+    ByteWriter w(out, 1 + varint_size(s.body) + s.body);
     w.u8(
         static_cast<std::uint8_t>((static_cast<unsigned>(PacketType::Publish) << 4) |
                                   detail::publish_flags(d.dup && d.qos != QoS::AtMostOnce, d.qos, d.retain)));
@@ -121,8 +125,13 @@ char* PublishTemplate::write(const Delivery& d, char* out) const noexcept {
 }
 
 void PublishTemplate::append(const Delivery& d, std::string& out) const {
+    const std::size_t n = size(d);
+    if (n > kMaxPacketSize) {
+        throw std::length_error("PUBLISH too large for this delivery: " + std::to_string(n) +
+                                " bytes, the MQTT maximum is " + std::to_string(kMaxPacketSize));
+    }
     std::size_t old = out.size();
-    out.resize(old + size(d));
+    out.resize(old + n);
     write(d, out.data() + old);
 }
 

@@ -43,8 +43,12 @@ class PublishTemplate {
     // The serialised common properties (no length prefix), e.g. to store the message.
     std::string_view property_block() const noexcept { return body().substr(prefix_size_, props_size_); }
 
+    // The encoded size for this delivery. Added properties (subscription identifiers, topic alias,
+    // message expiry) can push a packet that arrived at the maximum size past kMaxPacketSize: the
+    // result is then above kMaxPacketSize and the delivery must be dropped, never written.
     std::size_t size(const Delivery& d) const noexcept;
-    // Writes exactly size(d) bytes at `out` and returns the end.
+    // Writes exactly size(d) bytes at `out` (size(d) <= kMaxPacketSize) and returns the end.
+    // append() throws std::length_error for a delivery that does not fit.
     char* write(const Delivery& d, char* out) const noexcept;
     void append(const Delivery& d, std::string& out) const;
 

@@ -251,3 +251,77 @@ def test_password_file_from_tapmq_passwd(broker_factory, raw, tmp_path):
     b = broker_factory(["allow_anonymous false", f"password_file {pw}"])
     login(raw, b, "t7", "TAP0007", "TAP0007_0000000000")
     login(raw, b, "g", "gone", "whatever", rc=0x86)
+
+
+def reload(b, config_lines=None):
+    """SIGHUP, optionally after adding lines to the configuration file; waits for the reload."""
+    import signal
+    if config_lines:
+        with open(b.config_path, "a") as f:
+            f.write("".join(line + "\n" for line in config_lines))
+    mark = len(b.log)
+    b.send_signal(signal.SIGHUP)
+    b.wait_log(r"Configuration reloaded", start=mark)
+
+
+def test_acl_added_by_sighup_applies_to_connected_clients(broker_factory, raw, tmp_path):
+    """Clients that logged in while no ACL file was configured are held to the one a reload adds:
+    subscribe, publish and delivery on their existing subscriptions."""
+    pw = tmp_path / "passwords"
+    passwd(pw, "TAP0001", "TAP0001_0000000000", create=True)
+    passwd(pw, "cc", "control")
+    b = broker_factory(["allow_anonymous true", f"password_file {pw}"])
+    t1 = tap(raw, b, "TAP0001")
+    t1.subscribe(("IOTIZE_DEV/#", 1), expect_rcs=[1])  # no ACL yet: everything allowed
+    cc = login(raw, b, "cc-acl", "cc", "control")
+    (tmp_path / "acl").write_text(ACL)
+    reload(b, [f"acl_file {tmp_path / 'acl'}"])
+    t1.subscribe(("IOTIZE_DEV/TAP0002_DEV/#", 1), ("IOTIZE_DEV/TAP0001_DEV/#", 1), expect_rcs=[0x87, 1])
+    assert puback(t1, "IOTIZE_DEV/TAP0002_DEV/data").rc == 0x87
+    cc.publish("IOTIZE_DEV/TAP0002_DEV/data", b"not-for-tap1", qos=1)
+    cc.publish("IOTIZE_DEV/TAP0001_DEV/data", b"for-tap1", qos=1)
+    # The old IOTIZE_DEV/# subscription and the new one both match: one or two copies, never TAP0002's.
+    t1.expect_publish("IOTIZE_DEV/TAP0001_DEV/data", b"for-tap1")
+    for p in t1.sync():
+        assert p.type != m.PUBLISH or p.topic == "IOTIZE_DEV/TAP0001_DEV/data", p
+
+
+def test_changed_acl_applies_to_connected_clients(secured, raw, tmp_path):
+    t1 = tap(raw, secured, "TAP0001")
+    t1.subscribe(("secret/#", 1), expect_rcs=[0x87])
+    t1.subscribe(("IOTIZE_DEV/TAP0001_DEV/#", 1), expect_rcs=[1])
+    (tmp_path / "acl").write_text("user TAP0001\ntopic readwrite secret/#\n")
+    reload(secured)
+    t1.subscribe(("secret/#", 1), ("IOTIZE_DEV/TAP0001_DEV/x", 1), expect_rcs=[1, 0x87])
+    assert puback(t1, "IOTIZE_DEV/TAP0001_DEV/data").rc == 0x87
+    assert puback(t1, "secret/x").rc == 0
+    t1.expect_publish("secret/x")
+
+
+# ------------------------------------------------------------------ JWT logins end with their token
+
+
+@pytest.mark.parametrize("version", [5, 4])
+def test_jwt_login_ends_when_the_token_expires(secured, raw, version):
+    """A token is accepted until exp + the 30 s leeway; the connection ends then (v5: DISCONNECT
+    0x87 Not authorized; 3.1.1: closed), while a password login on the same broker stays."""
+    token = hs256({"sub": "TAP0001", "exp": int(time.time()) - 28}, secured.jwt_secret)  # ~2 s left
+    c = login(raw, secured, f"jwt-expiring-{version}", "TAP0001", token, version=version)
+    stays = tap(raw, secured, "TAP0001", version)
+    start = time.monotonic()
+    if version == 5:
+        c.expect_disconnect(0x87, timeout=10)
+    else:
+        c.expect_closed(timeout=10)
+    assert time.monotonic() - start < 8
+    secured.wait_log(rf"Disconnecting jwt-expiring-{version} .*token \(JWT\) has expired")
+    stays.sync()  # still served
+
+
+def test_password_that_looks_like_a_token_uses_the_password_file(secured, raw, tmp_path):
+    """Two dots do not make a token: when it is not a valid one, the password file decides."""
+    passwd(tmp_path / "passwords", "dotted", "first.middle.last")
+    reload(secured)
+    login(raw, secured, "dotted", "dotted", "first.middle.last")
+    login(raw, secured, "dotted-bad", "dotted", "first.middle.lost", rc=0x86)
+    secured.wait_log(r"Login failed for client dotted-bad .*bad user name or password \(token refused")

@@ -6,6 +6,7 @@ include(GoogleTest)
 add_executable(test_auth
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_base64.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_password_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_auth_unknown_user.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_passwd_tool.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_acl_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_jwt.cpp
