@@ -541,16 +541,6 @@ void Session::requeue_front(std::vector<Outgoing> msgs) {
     note_backlog_locked();
 }
 
-std::size_t Session::queued_count() {
-    std::lock_guard lock(mutex_);
-    return queue_.size();
-}
-
-std::size_t Session::inflight_count() {
-    std::lock_guard lock(mutex_);
-    return inflight_.size();
-}
-
 void Session::end_will_publication(std::uint16_t will_writes, std::optional<Durability::Scope>& scope) {
     std::lock_guard lock(mutex_);
     if (persistent() && will_writes_ == will_writes) {

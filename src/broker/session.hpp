@@ -184,9 +184,6 @@ class Session {
     // True once a session record was written (so its end must erase it).
     bool stored() const noexcept { return stored_.load(std::memory_order_relaxed); }
 
-    std::size_t queued_count();
-    std::size_t inflight_count();
-
   private:
     // Numbered as stored (persist::OutgoingStage; 0 there is "queued").
     enum class Stage : std::uint8_t { AwaitPuback = 1, AwaitPubrec = 2, AwaitPubcomp = 3 };

@@ -57,7 +57,6 @@ class Worker {
     // The connections living on this worker (worker thread only).
     void add(Connection* c);
     void remove(Connection* c);
-    std::size_t connection_count() const noexcept { return connections_.size(); }
     // Closes every connection here (v5 clients get DISCONNECT with `reason`).
     void kick_all(mqtt::ReasonCode reason);
     // A reload swapped listener policies: each connection here adopts its listener's new one

@@ -18,7 +18,6 @@ class BenchClock {
   public:
     // Decides TSC or steady_clock and calibrates (about 20 ms). Call once, before any thread uses it.
     static void init();
-    static bool uses_tsc() noexcept { return tsc_; }
 
     static std::int64_t now_ns() noexcept {
 #if defined(__x86_64__)
