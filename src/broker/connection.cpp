@@ -605,12 +605,13 @@ void Connection::close_now(bool linger) {
     } else if (linger) {
         transport_->shutdown_send();
         lingering_ = true;
-        if (!transport_->reads_on_readiness() && in_size_ == 0) reserve_input(kMinRead, 0);
         timer().expires_after(kLingerTime);
         timer().async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
             if (!ec) self->end_linger();
         });
-        drain_lingering({}, 1);  // starts the first read
+        // Plain TCP reads on readiness: start draining now. TLS and WebSocket streams allow one read
+        // at a time, and the one still pending (if any) drains when it completes (on_read).
+        if (transport_->reads_on_readiness()) drain_lingering({}, 1);
     } else {
         transport_->close();
     }
@@ -635,6 +636,7 @@ void Connection::drain_lingering(const boost::system::error_code& ec, std::size_
     if (transport_->reads_on_readiness()) {
         on_readable({});  // read on until the socket is empty
     } else {
+        if (in_size_ == 0) reserve_input(kMinRead, 0);
         transport_->async_read_some(boost::asio::buffer(in_.get(), in_size_), shared_from_this());
     }
 }

@@ -112,8 +112,18 @@ def test_connects_announcing_huge_packets_reserve_little(broker_factory, raw):
     assert grown_mib < 64, f"RSS grew by {grown_mib:.0f} MiB for 64 pending CONNECTs"
 
 
+def sanitized_broker() -> bool:
+    """An ASan build: its operator new reports a failed allocation and aborts instead of throwing
+    std::bad_alloc (compiler-rt's OPERATOR_NEW_BODY), so the recovery below cannot happen there."""
+    import broker_proc
+    with open(broker_proc.broker_binary(), "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 @pytest.mark.timeout(60)
 def test_allocation_failure_closes_only_that_connection(broker_factory, raw):
+    if sanitized_broker():
+        pytest.skip("ASan's operator new aborts on a failed allocation; the debug pass runs this test")
     """A logged-in client announces a 256 MB PUBLISH (allowed by max_packet_size) while the broker
     cannot have that much memory: its connection is closed and logged; the worker thread, and a
     client on it, live on."""
