@@ -4,9 +4,9 @@
 namespace tapmq::cli {
 
 CLI::App* add_tap_command(CLI::App& app, TapArgs& a) {
-    auto* cmd = app.add_subcommand(
-        "tap",
-        "Run a simulated Tap (the Sensor Demo board) connected to a broker; see docs/tap.md, \"Running a Tap\"");
+    auto* cmd = app.add_subcommand("tap",
+                                   "Run a simulated Tap (the Sensor Demo board) connected to a broker; see "
+                                   "docs/tap.md, \"Running a Tap\"");
     a.conn.version = "5";
     add_connection_options(*cmd, a.conn);
     cmd->add_option("--serial", a.serial, "The Tap's serial number (its client id, user name and topics)")
@@ -26,7 +26,8 @@ CLI::App* add_tap_command(CLI::App& app, TapArgs& a) {
     cmd->add_option("--app-hook", a.app_hook,
                     "Executable given each sealed packet of <prefix>/app/in on stdin; its stdout is "
                     "published sealed on <prefix>/app/out");
-    cmd->add_option("--log-level", a.log_level, "trace, debug, info, warn, error or off")->capture_default_str();
+    cmd->add_option("--log-level", a.log_level, "trace, debug, info, warn, error or off")
+        ->capture_default_str();
     cmd->final_callback([cmd, &a] {
         a.host_given = cmd->get_option("--host")->count() > 0 || cmd->get_option("--url")->count() > 0;
         a.port_given = cmd->get_option("--port")->count() > 0 || cmd->get_option("--url")->count() > 0;

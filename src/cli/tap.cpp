@@ -30,7 +30,8 @@ namespace {
 namespace rt = relay::runtime;
 
 std::filesystem::path default_state_root() {
-    if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return std::filesystem::path(x) / "tapmq" / "taps";
+    if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x)
+        return std::filesystem::path(x) / "tapmq" / "taps";
     if (const char* h = std::getenv("HOME"); h && *h)
         return std::filesystem::path(h) / ".local" / "state" / "tapmq" / "taps";
     return std::filesystem::path("tapmq-state");
@@ -87,7 +88,8 @@ int run_tap(const TapArgs& a) {
     try {
         project = load_project(a.project_file);
         if (a.netkey) {
-            if (a.netkey->empty()) throw std::runtime_error("--netkey is empty (leave it out for no sealing)");
+            if (a.netkey->empty())
+                throw std::runtime_error("--netkey is empty (leave it out for no sealing)");
             netkey = *a.netkey;
         }
         if (a.netkey_file) netkey = rt::read_key_file(*a.netkey_file);

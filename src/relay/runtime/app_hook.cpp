@@ -49,21 +49,22 @@ struct Run : std::enable_shared_from_this<Run> {
 
     void read() {
         auto self = shared_from_this();
-        out.async_read_some(boost::asio::buffer(buf), [self](const boost::system::error_code& ec, std::size_t n) {
-            if (self->finished) return;
-            if (!ec) {
-                self->answer.append(self->buf.data(), n);
-                if (self->answer.size() > self->max_output) {
-                    self->error = "it wrote more than " + std::to_string(self->max_output) + " bytes";
-                    self->finish(false);
+        out.async_read_some(
+            boost::asio::buffer(buf), [self](const boost::system::error_code& ec, std::size_t n) {
+                if (self->finished) return;
+                if (!ec) {
+                    self->answer.append(self->buf.data(), n);
+                    if (self->answer.size() > self->max_output) {
+                        self->error = "it wrote more than " + std::to_string(self->max_output) + " bytes";
+                        self->finish(false);
+                        return;
+                    }
+                    self->read();
                     return;
                 }
-                self->read();
-                return;
-            }
-            self->output_done = true;  // EOF (or an error): wait for the exit status
-            self->wait_exit();
-        });
+                self->output_done = true;  // EOF (or an error): wait for the exit status
+                self->wait_exit();
+            });
     }
 
     void wait_exit() {
@@ -142,11 +143,11 @@ bool AppHook::run(std::string packet, Done done) {
         r->error = "it did not finish within " + std::to_string(ms) + " ms";
         r->finish(false);
     });
-    boost::asio::async_write(r->in, boost::asio::buffer(r->packet),
-                             [r](const boost::system::error_code&, std::size_t) {
-                                 boost::system::error_code ignored;
-                                 r->in.close(ignored);  // EOF for the hook (a hook that ignores stdin is fine)
-                             });
+    boost::asio::async_write(
+        r->in, boost::asio::buffer(r->packet), [r](const boost::system::error_code&, std::size_t) {
+            boost::system::error_code ignored;
+            r->in.close(ignored);  // EOF for the hook (a hook that ignores stdin is fine)
+        });
     r->read();
     return true;
 }

@@ -21,7 +21,7 @@ namespace tapmq::relay::runtime {
 struct Intake {
     std::string reply_topic;
     std::optional<std::string> correlation_data;  // MQTT 5, copied from the request
-    std::string channel;  // "response-topic:<t>", "reply-id:<id>" or "cmd"
+    std::string channel;                          // "response-topic:<t>", "reply-id:<id>" or "cmd"
 };
 
 // nullopt: not a request this Tap answers (another topic, an invalid reply id, an invalid Response

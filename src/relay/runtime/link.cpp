@@ -7,14 +7,18 @@
 
 namespace tapmq::relay::runtime {
 
-std::string describe_failure(const client::Error& e, const std::string& name, const client::ConnectOptions& o) {
-    if (e.kind == client::Error::Kind::Refused && e.message.rfind("the broker refused the subscription", 0) == 0)
+std::string describe_failure(const client::Error& e, const std::string& name,
+                             const client::ConnectOptions& o) {
+    if (e.kind == client::Error::Kind::Refused &&
+        e.message.rfind("the broker refused the subscription", 0) == 0)
         return e.message;
     if (e.kind == client::Error::Kind::Refused) {
         char code[8];
         std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(e.reason));
-        std::string s = "the broker refused " + name + ": " + code + " " + std::string(mqtt::to_string(e.reason));
-        if (e.reason == mqtt::ReasonCode::BadUserNameOrPassword || e.reason == mqtt::ReasonCode::NotAuthorized)
+        std::string s =
+            "the broker refused " + name + ": " + code + " " + std::string(mqtt::to_string(e.reason));
+        if (e.reason == mqtt::ReasonCode::BadUserNameOrPassword ||
+            e.reason == mqtt::ReasonCode::NotAuthorized)
             s += " (check -u/-P, the relay settings' user name and password, or the broker's password file)";
         return s;
     }
@@ -51,8 +55,9 @@ void Link::attempt() {
     client_->on_close([weak, raw](const client::Error& e) {
         auto self = weak.lock();
         if (!self || self->stopped_ || self->client_.get() != raw) return;
-        self->lost(e ? e : client::Error{client::Error::Kind::Network, mqtt::ReasonCode::Success,
-                                         "the connection ended"});
+        self->lost(e ? e
+                     : client::Error{client::Error::Kind::Network, mqtt::ReasonCode::Success,
+                                     "the connection ended"});
     });
     auto o = options_.connect;
     if (options_.make_auth) o.auth = options_.make_auth();
@@ -94,10 +99,11 @@ void Link::subscribe() {
         }
         if (refused && self->client_ && self->client_->connected()) {
             // A Tap that cannot hear its commands is useless: say so and try again later.
-            client::Error err = e ? e
-                                  : client::Error::refused(mqtt::ReasonCode::UnspecifiedError,
-                                                           "the broker refused the subscription to the cmd topics "
-                                                           "(check its ACL)");
+            client::Error err =
+                e ? e
+                  : client::Error::refused(mqtt::ReasonCode::UnspecifiedError,
+                                           "the broker refused the subscription to the cmd topics "
+                                           "(check its ACL)");
             self->lost(err);
         }
     });

@@ -25,8 +25,8 @@ struct LinkOptions {
     client::StreamFactory make_stream;
     client::BackoffOptions backoff;
     std::function<std::shared_ptr<client::EnhancedAuth>()> make_auth;  // per attempt; null = none
-    std::vector<std::string> subscriptions;                             // made at QoS 1 on every connection
-    std::string name;  // the Tap's serial, for messages
+    std::vector<std::string> subscriptions;                            // made at QoS 1 on every connection
+    std::string name;                                                  // the Tap's serial, for messages
 };
 
 class Link : public std::enable_shared_from_this<Link> {
@@ -81,6 +81,7 @@ class Link : public std::enable_shared_from_this<Link> {
 
 // "the broker refused IoTzPr0041: 0x86 bad user name or password", "cannot reach 127.0.0.1:1883:
 // Connection refused"...: what a failed attempt means, for the log.
-std::string describe_failure(const client::Error& e, const std::string& name, const client::ConnectOptions& o);
+std::string describe_failure(const client::Error& e, const std::string& name,
+                             const client::ConnectOptions& o);
 
 }  // namespace tapmq::relay::runtime

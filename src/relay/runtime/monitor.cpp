@@ -23,7 +23,10 @@ std::string iso8601_ms(std::chrono::system_clock::time_point t) {
 }
 
 Monitor::Monitor(const tap::Project& project, std::string serial, Sampler::Clock::time_point start)
-    : project_(project), serial_(std::move(serial)), sampler_(project.bundles(), start), alarms_(project.alarms()) {}
+    : project_(project),
+      serial_(std::move(serial)),
+      sampler_(project.bundles(), start),
+      alarms_(project.alarms()) {}
 
 bool Monitor::watched(const tap::Bundle& b) const {
     for (auto id : b.variable_ids)
@@ -31,7 +34,8 @@ bool Monitor::watched(const tap::Bundle& b) const {
     return false;
 }
 
-MonitorOutput Monitor::run(Target& target, Sampler::Clock::time_point now, std::chrono::system_clock::time_point wall) {
+MonitorOutput Monitor::run(Target& target, Sampler::Clock::time_point now,
+                           std::chrono::system_clock::time_point wall) {
     MonitorOutput out;
     for (const auto& due : sampler_.due(now)) {
         const tap::Bundle* b = project_.bundle(due.bundle_id);
@@ -45,7 +49,8 @@ MonitorOutput Monitor::run(Target& target, Sampler::Clock::time_point now, std::
             const tap::Variable* v = project_.variable(id);
             if (!v) continue;
             std::string raw(v->size(), '\0');
-            if (auto e = target.read_memory(v->address, std::as_writable_bytes(std::span(raw.data(), raw.size())))) {
+            if (auto e = target.read_memory(v->address,
+                                            std::as_writable_bytes(std::span(raw.data(), raw.size())))) {
                 out.errors.push_back("bundle " + b->name + ": reading " + v->name + ": " + e.message);
                 failed = true;
                 break;

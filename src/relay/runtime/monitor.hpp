@@ -34,7 +34,8 @@ class Monitor {
   public:
     Monitor(const tap::Project& project, std::string serial, Sampler::Clock::time_point start);
 
-    MonitorOutput run(Target& target, Sampler::Clock::time_point now, std::chrono::system_clock::time_point wall);
+    MonitorOutput run(Target& target, Sampler::Clock::time_point now,
+                      std::chrono::system_clock::time_point wall);
     std::optional<Sampler::Clock::time_point> next_due() const;
 
   private:

@@ -43,7 +43,8 @@ std::string read_key_file(const std::string& path) {
     std::string key;
     std::getline(in, key);
     if (!key.empty() && key.back() == '\r') key.pop_back();
-    if (key.empty()) throw std::runtime_error("the netkey file " + path + " is empty: its first line is the netkey");
+    if (key.empty())
+        throw std::runtime_error("the netkey file " + path + " is empty: its first line is the netkey");
     return key;
 }
 

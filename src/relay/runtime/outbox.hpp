@@ -50,11 +50,12 @@ class Outbox {
     ErrorHandler on_error_;
     std::size_t window_;
     std::size_t max_events_;
-    std::uint64_t generation_ = 0;      // one per connection: acknowledgements of an older one count for nothing more
-    std::uint64_t sent_through_ = 0;    // highest datalog seq sent on this connection
+    std::uint64_t generation_ =
+        0;  // one per connection: acknowledgements of an older one count for nothing more
+    std::uint64_t sent_through_ = 0;  // highest datalog seq sent on this connection
     std::size_t records_in_flight_ = 0;
-    std::deque<std::string> events_;    // not yet acknowledged, oldest first
-    std::size_t events_sent_ = 0;       // how many of events_ are on the wire on this connection
+    std::deque<std::string> events_;  // not yet acknowledged, oldest first
+    std::size_t events_sent_ = 0;     // how many of events_ are on the wire on this connection
     std::size_t events_dropped_ = 0;
     std::uint64_t acked_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

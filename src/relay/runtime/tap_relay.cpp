@@ -21,7 +21,8 @@ namespace tapmq::relay::runtime {
 namespace {
 
 std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -65,7 +66,8 @@ struct TapRelay::Instance {
         const std::string key = tap.config_.netkey ? *tap.config_.netkey : relay.netkey;
         if (!key.empty()) netkey.emplace(key, serial);
         if (tap.config_.app_hook) app.emplace(tap.io_, AppHookOptions{*tap.config_.app_hook});
-        identity = TapIdentityInfo{serial, fw.version(), proc.project().application().name, proc.config_version()};
+        identity =
+            TapIdentityInfo{serial, fw.version(), proc.project().application().name, proc.config_version()};
         if (!proc.startup_warning().empty()) spdlog::warn("{}: {}", serial, proc.startup_warning());
     }
 
@@ -113,9 +115,11 @@ struct TapRelay::Instance {
             [this](const std::string& topic, const std::string& payload) { return wrap(topic, payload); },
             [this](const std::string& what) { spdlog::error("{}: {}", serial(), what); });
         link->on_up([this] { on_up(); });
-        link->on_down([this](const client::Error&, const std::string& why, std::chrono::milliseconds retry_in) {
-            spdlog::warn("{}: {}; retrying in {:.1f} s", serial(), why, static_cast<double>(retry_in.count()) / 1000.0);
-        });
+        link->on_down(
+            [this](const client::Error&, const std::string& why, std::chrono::milliseconds retry_in) {
+                spdlog::warn("{}: {}; retrying in {:.1f} s", serial(), why,
+                             static_cast<double>(retry_in.count()) / 1000.0);
+            });
         link->on_message([this](const mqtt::Publish& p) { on_message(p); });
         link->start();
         arm_monitor();
@@ -144,7 +148,8 @@ struct TapRelay::Instance {
         monitor_timer.expires_at(*next);
         monitor_timer.async_wait([this, alive = alive](const boost::system::error_code& ec) {
             if (ec || !*alive) return;
-            auto out = monitor.run(tap.target_, std::chrono::steady_clock::now(), std::chrono::system_clock::now());
+            auto out =
+                monitor.run(tap.target_, std::chrono::steady_clock::now(), std::chrono::system_clock::now());
             for (const auto& e : out.errors)
                 spdlog::debug("{}: {}", serial(), e);
             for (const auto& r : out.records)
@@ -195,32 +200,34 @@ struct TapRelay::Instance {
         const bool sealed = sender.has_value();
         auto requester = requester_key(*in, sender);
         const auto channel = in->channel;
-        dispatcher.enqueue(channel, [this, alive = alive, in = std::move(*in), requester = std::move(requester),
-                                     apdu = std::move(apdu), sealed](Dispatcher::Done done) {
-            if (!*alive) return;
-            tap::TapResponse resp;
-            try {
-                const auto req = tap::decode_apdu_request(apdu);
-                resp = proc.handle(requester, req, TimePoints::now());
-                spdlog::debug("{}: {} from '{}': 0x{:02X}", serial(), tap::describe(req), requester,
-                              static_cast<unsigned>(resp.code));
-            } catch (const tap::ProtocolError& e) {
-                resp = tap::TapResponse{e.code(), {}};
-                spdlog::info("{}: malformed request from '{}': {}", serial(), in.channel, e.what());
-            }
-            const auto answer = tap::encode_apdu_response(resp);
-            publish_reply(in, sealed ? wrap(in.reply_topic, answer) : answer);
-            done();
-            tap.after_answer();
-        });
+        dispatcher.enqueue(
+            channel, [this, alive = alive, in = std::move(*in), requester = std::move(requester),
+                      apdu = std::move(apdu), sealed](Dispatcher::Done done) {
+                if (!*alive) return;
+                tap::TapResponse resp;
+                try {
+                    const auto req = tap::decode_apdu_request(apdu);
+                    resp = proc.handle(requester, req, TimePoints::now());
+                    spdlog::debug("{}: {} from '{}': 0x{:02X}", serial(), tap::describe(req), requester,
+                                  static_cast<unsigned>(resp.code));
+                } catch (const tap::ProtocolError& e) {
+                    resp = tap::TapResponse{e.code(), {}};
+                    spdlog::info("{}: malformed request from '{}': {}", serial(), in.channel, e.what());
+                }
+                const auto answer = tap::encode_apdu_response(resp);
+                publish_reply(in, sealed ? wrap(in.reply_topic, answer) : answer);
+                done();
+                tap.after_answer();
+            });
     }
 
     void refuse(const Intake& in, std::string_view why) {
         ++tap.counters_.refused;
         netkey->count_refused();
         if (netkey->may_refuse(std::chrono::steady_clock::now())) {
-            spdlog::warn("{}: refused a request on {} ({}): wrong netkey, or not sealed; answered 81 90 00 on {}",
-                         serial(), in.channel, why, in.reply_topic);
+            spdlog::warn(
+                "{}: refused a request on {} ({}): wrong netkey, or not sealed; answered 81 90 00 on {}",
+                serial(), in.channel, why, in.reply_topic);
             publish_reply(in, kRefusal);
         } else {
             spdlog::debug("{}: refused a request on {} ({}); not answered (one refusal a second)", serial(),
@@ -238,17 +245,18 @@ struct TapRelay::Instance {
         if (!app) return drop("no --app-hook is configured");
         auto opened = netkey->open(p.payload, p.topic, unix_now());
         if (!opened.ok()) return drop(tap::name(opened.status));
-        const bool started = app->run(std::move(opened.plaintext), [this, alive = alive](bool ok, std::string answer,
-                                                                                          std::string error) {
-            if (!*alive) return;
-            if (!ok) {
-                spdlog::warn("{}: the app hook failed: {}", serial(), error);
-                return;
-            }
-            if (answer.empty()) return;
-            const auto topic = topics.app_out();
-            link->publish(topic, wrap(topic, answer), mqtt::QoS::AtLeastOnce, false);
-        });
+        const bool started =
+            app->run(std::move(opened.plaintext),
+                     [this, alive = alive](bool ok, std::string answer, std::string error) {
+                         if (!*alive) return;
+                         if (!ok) {
+                             spdlog::warn("{}: the app hook failed: {}", serial(), error);
+                             return;
+                         }
+                         if (answer.empty()) return;
+                         const auto topic = topics.app_out();
+                         link->publish(topic, wrap(topic, answer), mqtt::QoS::AtLeastOnce, false);
+                     });
         if (!started) drop("too many app hooks running");
     }
 
@@ -340,8 +348,8 @@ void TapRelay::stop(std::function<void()> done) {
     }
     auto self = shared_from_this();
     auto now = std::chrono::system_clock::now();
-    cur_->link->stop(cur_->topics.status(), offline_status(cur_->identity, "stopped", &now), std::chrono::seconds(3),
-                     [self, done = std::move(done)] {
+    cur_->link->stop(cur_->topics.status(), offline_status(cur_->identity, "stopped", &now),
+                     std::chrono::seconds(3), [self, done = std::move(done)] {
                          boost::asio::post(self->io_, [self, done] {
                              self->cur_.reset();
                              if (done) done();

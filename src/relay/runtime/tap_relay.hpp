@@ -33,11 +33,11 @@ struct TapConfig {
 
     std::string serial;
     std::filesystem::path state_dir;
-    tap::Project project;                // the initial project (an uploaded one in the state dir wins)
-    std::optional<std::string> netkey;   // --netkey / --netkey-file: wins over the relay settings' netkey
+    tap::Project project;               // the initial project (an uploaded one in the state dir wins)
+    std::optional<std::string> netkey;  // --netkey / --netkey-file: wins over the relay settings' netkey
     std::optional<std::string> app_hook;
-    std::uint64_t seed = 1;              // the simulated target's
-    bool sync_datalog = true;            // fdatasync every datalog change
+    std::uint64_t seed = 1;    // the simulated target's
+    bool sync_datalog = true;  // fdatasync every datalog change
 
     // The connection: the command line's, resolved. Host, port, client id, user name and password
     // come from the relay settings unless the command line gave them (the *_given flags).
@@ -54,8 +54,8 @@ struct TapConfig {
 
 struct TapCounters {
     std::uint64_t requests = 0;
-    std::uint64_t refused = 0;       // sealed requests that could not be accepted
-    std::uint64_t app_dropped = 0;   // app/in packets dropped
+    std::uint64_t refused = 0;      // sealed requests that could not be accepted
+    std::uint64_t app_dropped = 0;  // app/in packets dropped
     std::uint64_t restarts = 0;
     std::uint64_t connections = 0;
 };
