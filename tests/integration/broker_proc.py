@@ -7,6 +7,7 @@ Environment:
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import signal
@@ -39,11 +40,23 @@ def broker_binary() -> str:
     return os.environ.get("TAPMQD") or DEFAULT_TAPMQD
 
 
+_recent_ports: collections.deque[int] = collections.deque(maxlen=512)
+
+
 def reserve_port() -> int:
-    """A currently free loopback port (bind 0, read it, close)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A currently free loopback port (bind 0, read it, close).
+
+    The kernel may hand the same ephemeral port out again right after it is
+    closed, so a test asking for several ports (extra listeners next to the
+    broker's own) could get one twice; ports given out recently by this
+    process are never returned again."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _recent_ports:
+            _recent_ports.append(port)
+            return port
 
 
 class BrokerStartError(RuntimeError):

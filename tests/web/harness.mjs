@@ -26,12 +26,18 @@ process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); 
 
 export function tempDir(name) { return mkdtempSync(join(tmpdir(), `tapmq-web-${name}-`)); }
 
+// The kernel may hand a just-closed ephemeral port out again: never return one twice.
+const givenPorts = new Set();
+
 export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => { const { port: p } = s.address(); s.close(() => resolve(p)); });
+    });
+    if (!givenPorts.has(port)) { givenPorts.add(port); return port; }
+  }
 }
 
 async function until(what, fn, timeoutMs = 15000, everyMs = 50) {
