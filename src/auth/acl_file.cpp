@@ -3,6 +3,7 @@
 #include "auth/text.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace tapmq::auth {
 namespace {
@@ -161,95 +162,103 @@ AclFile AclFile::load(const std::filesystem::path& path, Options options) {
     return parse(read_text_file(path), path.string(), options);
 }
 
+namespace {
+
+// The line without surrounding blanks; empty for blank lines and # comments.
+std::string_view significant(std::string_view line) {
+    const std::string_view t = trim(line);
+    return t.empty() || t.front() == '#' ? std::string_view{} : t;
+}
+
+// A `topic` / `pattern` line's access word as Read|Write bits (0 = deny); nullopt when unknown.
+std::optional<unsigned> access_bits(std::string_view word) {
+    if (word.empty() || word == "readwrite") return kRead | kWrite;
+    if (word == "read") return kRead;
+    if (word == "write") return kWrite;
+    if (word == "deny") return 0u;
+    return std::nullopt;
+}
+
+// The rule of `topic [ACCESS] TOPIC` / `pattern [ACCESS] TOPIC`; `rest` follows the keyword.
+AclFile::Rule parse_rule(std::string_view keyword, std::string_view rest,
+                         const std::function<void(std::string)>& fail) {
+    std::string_view access_word = next_token(rest);
+    if (access_word.empty()) fail("empty topic in " + std::string(keyword) + " rule");
+    std::string_view topic = trim(rest);
+    if (topic.empty()) {
+        topic = access_word;  // "topic foo": the single word is the topic
+        access_word = {};
+    }
+    const auto access = access_bits(access_word);
+    if (!access) {
+        fail("invalid topic access type \"" + std::string(access_word) +
+             "\" (read, write, readwrite or deny; a topic with spaces needs one)");
+    }
+    if (!acl_valid_filter(topic)) fail("invalid ACL topic \"" + std::string(topic) + "\"");
+    AclFile::Rule rule;
+    rule.topic = std::string(topic);
+    rule.access = *access;
+    rule.has_c = topic.find("%c") != std::string_view::npos;
+    rule.has_u = topic.find("%u") != std::string_view::npos;
+    return rule;
+}
+
+}  // namespace
+
+void AclFile::insert_rule(RuleList& list, Rule rule) {
+    if (rule.access == 0) {
+        // Deny rules go before every grant (Mosquitto prepends them).
+        const auto first_grant =
+            std::find_if(list.begin(), list.end(), [](const Rule& r) { return r.access != 0; });
+        list.insert(first_grant, std::move(rule));
+    } else {
+        list.push_back(std::move(rule));
+    }
+}
+
+void AclFile::add_rule(bool pattern, Rule rule, const std::optional<std::string>& user,
+                       const std::string& where) {
+    const bool substitutes = rule.has_c || rule.has_u;
+    if (pattern) {
+        if (!substitutes) {
+            warnings_.push_back(where + "ACL pattern '" + rule.topic +
+                                "' does not contain '%c' or '%u' (it applies to every client)");
+        }
+        insert_rule(patterns_, std::move(rule));
+        return;
+    }
+    if (substitutes) {
+        warnings_.push_back(where + "topic rule '" + rule.topic +
+                            "' contains '%c' or '%u', which only pattern rules substitute");
+        rule.has_c = rule.has_u = false;
+    }
+    if (user) {
+        insert_rule(users_[*user], std::move(rule));
+    } else {
+        if (!anonymous_) anonymous_.emplace();
+        insert_rule(*anonymous_, std::move(rule));
+    }
+}
+
 AclFile AclFile::parse(std::string_view text, std::string_view name, Options options) {
     AclFile acl;
     acl.options_ = options;
-    std::optional<std::string> user;  // current `user` section; nullopt = anonymous
-
-    auto add = [](RuleList& list, Rule rule) {
-        if (rule.access == 0) {
-            // Deny rules go before every grant (Mosquitto prepends them).
-            const auto first_grant =
-                std::find_if(list.begin(), list.end(), [](const Rule& r) { return r.access != 0; });
-            list.insert(first_grant, std::move(rule));
-        } else {
-            list.push_back(std::move(rule));
-        }
-    };
-
+    std::optional<std::string> user;  // the current `user` section; nullopt = anonymous
     std::size_t lineno = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
+    for (std::size_t start = 0; start < text.size();) {
         const std::size_t nl = text.find('\n', start);
-        std::string_view line =
-            nl == std::string_view::npos ? text.substr(start) : text.substr(start, nl - start);
-        start = nl == std::string_view::npos ? text.size() : nl + 1;
+        const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+        std::string_view rest = significant(text.substr(start, end - start));
+        start = end + 1;
         ++lineno;
-        auto fail = [&](const std::string& reason) { throw AclFileError(std::string(name), lineno, reason); };
-
-        while (!line.empty() && is_space(line.back()))
-            line.remove_suffix(1);
-        {
-            std::string_view lead = line;
-            while (!lead.empty() && is_space(lead.front()))
-                lead.remove_prefix(1);
-            if (lead.empty() || lead.front() == '#') continue;
-        }
-        std::string_view rest = line;
+        if (rest.empty()) continue;
+        const auto fail = [&](const std::string& reason) {
+            throw AclFileError(std::string(name), lineno, reason);
+        };
         const std::string_view keyword = next_token(rest);
-        if (keyword.empty()) continue;  // only blanks other than spaces were stripped above
-
         if (keyword == "topic" || keyword == "pattern") {
-            const bool is_pattern = keyword == "pattern";
-            std::string_view access_word = next_token(rest);
-            if (access_word.empty()) fail("empty topic in " + std::string(keyword) + " rule");
-            std::string_view topic = trim(rest);
-            if (topic.empty()) {
-                topic = access_word;  // "topic foo": the single word is the topic
-                access_word = {};
-            }
-            unsigned access = kRead | kWrite;
-            if (!access_word.empty()) {
-                if (access_word == "read") {
-                    access = kRead;
-                } else if (access_word == "write") {
-                    access = kWrite;
-                } else if (access_word == "readwrite") {
-                    access = kRead | kWrite;
-                } else if (access_word == "deny") {
-                    access = 0;
-                } else {
-                    fail("invalid topic access type \"" + std::string(access_word) +
-                         "\" (read, write, readwrite or deny; a topic with spaces needs one)");
-                }
-            }
-            if (!acl_valid_filter(topic)) fail("invalid ACL topic \"" + std::string(topic) + "\"");
-            Rule rule;
-            rule.topic = std::string(topic);
-            rule.access = access;
-            const bool has_c = topic.find("%c") != std::string_view::npos;
-            const bool has_u = topic.find("%u") != std::string_view::npos;
             const std::string where = std::string(name) + ":" + std::to_string(lineno) + ": ";
-            if (is_pattern) {
-                rule.has_c = has_c;
-                rule.has_u = has_u;
-                if (!has_c && !has_u) {
-                    acl.warnings_.push_back(where + "ACL pattern '" + rule.topic +
-                                            "' does not contain '%c' or '%u' (it applies to every client)");
-                }
-                add(acl.patterns_, std::move(rule));
-            } else {
-                if (has_c || has_u) {
-                    acl.warnings_.push_back(where + "topic rule '" + rule.topic +
-                                            "' contains '%c' or '%u', which only pattern rules substitute");
-                }
-                if (user) {
-                    add(acl.users_[*user], std::move(rule));
-                } else {
-                    if (!acl.anonymous_) acl.anonymous_.emplace();
-                    add(*acl.anonymous_, std::move(rule));
-                }
-            }
+            acl.add_rule(keyword == "pattern", parse_rule(keyword, rest, fail), user, where);
         } else if (keyword == "user") {
             const std::string_view who = trim(rest);
             if (who.empty()) fail("missing username after \"user\"");

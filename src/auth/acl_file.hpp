@@ -119,6 +119,10 @@ class AclFile {
     };
     using RuleList = std::vector<Rule>;  // deny rules first, then grants in file order
 
+    // Deny rules go before every grant (Mosquitto prepends them), grants keep the file's order.
+    static void insert_rule(RuleList& list, Rule rule);
+    // A parsed `topic` (in the current `user` section) or `pattern` rule; `where` prefixes warnings.
+    void add_rule(bool pattern, Rule rule, const std::optional<std::string>& user, const std::string& where);
     const RuleList* rules_for(std::optional<std::string_view> username) const;
     bool patterns_usable(std::optional<std::string_view> username, std::string_view client_id) const;
     bool subscribe_strict(std::optional<std::string_view> username, std::string_view client_id,

@@ -195,6 +195,100 @@ JwtResult fail(std::string why) {
     return r;
 }
 
+// A compact token's three base64url parts and the signed input (header.payload).
+struct TokenParts {
+    std::string_view header, payload, signature, signing_input;
+};
+
+std::optional<TokenParts> split_token(std::string_view token) {
+    const std::size_t dot1 = token.find('.');
+    const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
+        return std::nullopt;
+    return TokenParts{token.substr(0, dot1), token.substr(dot1 + 1, dot2 - dot1 - 1), token.substr(dot2 + 1),
+                      token.substr(0, dot2)};
+}
+
+// The JOSE header: the configured algorithm (never "none"), no critical extensions.
+std::optional<std::string> check_header(std::string_view header_b64, JwtAlgorithm algorithm) {
+    const auto bytes = base64url_decode(header_b64);
+    if (!bytes || bytes->empty()) return "header is not valid base64url";
+    std::string why;
+    const auto header = parse_object(*bytes, why);
+    if (!header) return "header " + why;
+    const auto alg_it = header->find("alg");
+    if (alg_it == header->end() || !alg_it->is_string()) return "header has no alg";
+    const auto alg = alg_it->get<std::string>();
+    if (alg == "none" || alg.empty()) return "unsigned token (alg none) refused";
+    if (alg != to_string(algorithm)) {
+        return "token alg does not match the configured algorithm " + std::string(to_string(algorithm));
+    }
+    if (header->contains("crit")) return "header has crit extensions, which are not supported";
+    return std::nullopt;
+}
+
+// exp (required when configured) and nbf, with the configured leeway; `exp` gets the expiry.
+std::optional<std::string> check_validity(const json& claims, const JwtConfig& config, std::int64_t now,
+                                          std::optional<std::int64_t>& exp_out) {
+    if (const auto it = claims.find("exp"); it != claims.end()) {
+        const auto exp = numeric_date(*it);
+        if (!exp) return "exp is not a NumericDate";
+        if (*exp <= now - config.leeway_s) return "token expired";
+        exp_out = *exp;
+    } else if (config.require_exp) {
+        return "token has no exp";
+    }
+    if (const auto it = claims.find("nbf"); it != claims.end()) {
+        const auto nbf = numeric_date(*it);
+        if (!nbf) return "nbf is not a NumericDate";
+        if (*nbf > now + config.leeway_s) return "token not yet valid";
+    }
+    return std::nullopt;
+}
+
+bool audience_matches(const json& aud, const std::string& wanted) {
+    if (aud.is_string()) return aud.get<std::string>() == wanted;
+    if (!aud.is_array()) return false;
+    for (const auto& a : aud) {
+        if (a.is_string() && a.get<std::string>() == wanted) return true;
+    }
+    return false;
+}
+
+std::optional<std::string> check_issuer_and_audience(const json& claims, const JwtConfig& config) {
+    if (!config.issuer.empty()) {
+        const auto it = claims.find("iss");
+        if (it == claims.end() || !it->is_string() || it->get<std::string>() != config.issuer) {
+            return "issuer mismatch";
+        }
+    }
+    if (!config.audience.empty()) {
+        const auto it = claims.find("aud");
+        if (it == claims.end() || !audience_matches(*it, config.audience)) return "audience mismatch";
+    }
+    return std::nullopt;
+}
+
+// The user name claim and the optional publish / subscribe topic grants.
+std::optional<std::string> read_identity(const json& claims, const JwtConfig& config, JwtResult& result) {
+    const auto user = claims.find(config.username_claim);
+    if (user == claims.end() || !user->is_string() || user->get<std::string>().empty()) {
+        return "claim '" + config.username_claim + "' (username) missing or not a non-empty string";
+    }
+    result.username = user->get<std::string>();
+    const auto grants = [&](const std::string& claim, std::vector<std::string>& topics,
+                            bool& present) -> std::optional<std::string> {
+        if (claim.empty()) return std::nullopt;
+        const auto it = claims.find(claim);
+        if (it == claims.end()) return std::nullopt;
+        if (!topic_list(*it, topics)) return "claim '" + claim + "' must be an array of topic filters";
+        present = true;
+        return std::nullopt;
+    };
+    if (auto bad = grants(config.publish_claim, result.pub, result.has_pub)) return bad;
+    return grants(config.subscribe_claim, result.sub, result.has_sub);
+}
+
 }  // namespace
 
 JwtVerifier::JwtVerifier(JwtConfig config) : config_(std::move(config)), key_(std::make_unique<Key>()) {
@@ -253,37 +347,34 @@ JwtVerifier::~JwtVerifier() {
 JwtVerifier::JwtVerifier(JwtVerifier&&) noexcept = default;
 JwtVerifier& JwtVerifier::operator=(JwtVerifier&&) noexcept = default;
 
+// verify() in four steps: split the compact form, check the header, the signature, then the claims.
+// Each step returns the reason for refusing the token, or nothing.
 JwtResult JwtVerifier::verify(std::string_view token, std::int64_t now) const {
     if (!key_) return fail("verifier has been moved from");
     if (token.empty()) return fail("empty token");
     if (token.size() > config_.max_token_bytes) return fail("token too long");
-    const std::size_t dot1 = token.find('.');
-    const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
-    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
-        return fail("malformed token (expected header.payload.signature)");
-    }
-    const std::string_view header_b64 = token.substr(0, dot1);
-    const std::string_view payload_b64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
-    const std::string_view sig_b64 = token.substr(dot2 + 1);
+    const auto parts = split_token(token);
+    if (!parts) return fail("malformed token (expected header.payload.signature)");
+    if (auto why = check_header(parts->header, config_.algorithm)) return fail(std::move(*why));
+    if (auto why = check_signature(parts->signing_input, parts->signature)) return fail(std::move(*why));
 
-    const auto header_bytes = base64url_decode(header_b64);
-    if (!header_bytes || header_bytes->empty()) return fail("header is not valid base64url");
+    const auto payload_bytes = base64url_decode(parts->payload);
+    if (!payload_bytes || payload_bytes->empty()) return fail("payload is not valid base64url");
     std::string why;
-    const auto header = parse_object(*header_bytes, why);
-    if (!header) return fail("header " + why);
-    const auto alg_it = header->find("alg");
-    if (alg_it == header->end() || !alg_it->is_string()) return fail("header has no alg");
-    const auto alg = alg_it->get<std::string>();
-    if (alg == "none" || alg.empty()) return fail("unsigned token (alg none) refused");
-    if (alg != to_string(config_.algorithm)) {
-        return fail("token alg does not match the configured algorithm " +
-                    std::string(to_string(config_.algorithm)));
-    }
-    if (header->contains("crit")) return fail("header has crit extensions, which are not supported");
+    const auto claims = parse_object(*payload_bytes, why);
+    if (!claims) return fail("payload " + why);
+    JwtResult result;
+    if (auto bad = check_validity(*claims, config_, now, result.exp)) return fail(std::move(*bad));
+    if (auto bad = check_issuer_and_audience(*claims, config_)) return fail(std::move(*bad));
+    if (auto bad = read_identity(*claims, config_, result)) return fail(std::move(*bad));
+    result.ok = true;
+    return result;
+}
 
-    const auto sig = base64url_decode(sig_b64);
-    if (!sig || sig->empty()) return fail("signature is not valid base64url");
-    const std::string_view signing_input = token.substr(0, dot2);
+std::optional<std::string> JwtVerifier::check_signature(std::string_view signing_input,
+                                                        std::string_view signature_b64) const {
+    const auto sig = base64url_decode(signature_b64);
+    if (!sig || sig->empty()) return "signature is not valid base64url";
     bool good = false;
     switch (config_.algorithm) {
         case JwtAlgorithm::HS256:
@@ -296,73 +387,8 @@ JwtResult JwtVerifier::verify(std::string_view token, std::int64_t now) const {
             good = verify_es256(key_->pkey, signing_input, *sig);
             break;
     }
-    if (!good) return fail("bad signature");
-
-    const auto payload_bytes = base64url_decode(payload_b64);
-    if (!payload_bytes || payload_bytes->empty()) return fail("payload is not valid base64url");
-    const auto claims = parse_object(*payload_bytes, why);
-    if (!claims) return fail("payload " + why);
-
-    JwtResult result;
-    if (const auto it = claims->find("exp"); it != claims->end()) {
-        const auto exp = numeric_date(*it);
-        if (!exp) return fail("exp is not a NumericDate");
-        if (*exp <= now - config_.leeway_s) return fail("token expired");
-        result.exp = *exp;
-    } else if (config_.require_exp) {
-        return fail("token has no exp");
-    }
-    if (const auto it = claims->find("nbf"); it != claims->end()) {
-        const auto nbf = numeric_date(*it);
-        if (!nbf) return fail("nbf is not a NumericDate");
-        if (*nbf > now + config_.leeway_s) return fail("token not yet valid");
-    }
-    if (!config_.issuer.empty()) {
-        const auto it = claims->find("iss");
-        if (it == claims->end() || !it->is_string() || it->get<std::string>() != config_.issuer) {
-            return fail("issuer mismatch");
-        }
-    }
-    if (!config_.audience.empty()) {
-        const auto it = claims->find("aud");
-        bool found = false;
-        if (it != claims->end()) {
-            if (it->is_string()) {
-                found = it->get<std::string>() == config_.audience;
-            } else if (it->is_array()) {
-                for (const auto& a : *it) {
-                    if (a.is_string() && a.get<std::string>() == config_.audience) found = true;
-                }
-            }
-        }
-        if (!found) return fail("audience mismatch");
-    }
-    {
-        const auto it = claims->find(config_.username_claim);
-        if (it == claims->end() || !it->is_string() || it->get<std::string>().empty()) {
-            return fail("claim '" + config_.username_claim +
-                        "' (username) missing or not a non-empty string");
-        }
-        result.username = it->get<std::string>();
-    }
-    if (!config_.publish_claim.empty()) {
-        if (const auto it = claims->find(config_.publish_claim); it != claims->end()) {
-            if (!topic_list(*it, result.pub)) {
-                return fail("claim '" + config_.publish_claim + "' must be an array of topic filters");
-            }
-            result.has_pub = true;
-        }
-    }
-    if (!config_.subscribe_claim.empty()) {
-        if (const auto it = claims->find(config_.subscribe_claim); it != claims->end()) {
-            if (!topic_list(*it, result.sub)) {
-                return fail("claim '" + config_.subscribe_claim + "' must be an array of topic filters");
-            }
-            result.has_sub = true;
-        }
-    }
-    result.ok = true;
-    return result;
+    if (!good) return "bad signature";
+    return std::nullopt;
 }
 
 }  // namespace tapmq::auth

@@ -87,6 +87,10 @@ class JwtVerifier {
 
   private:
     struct Key;
+    // The reason a signature does not verify with the configured key, or nothing.
+    std::optional<std::string> check_signature(std::string_view signing_input,
+                                               std::string_view signature_b64) const;
+
     JwtConfig config_;
     std::unique_ptr<Key> key_;
 };

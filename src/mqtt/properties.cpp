@@ -97,117 +97,127 @@ bool property_allowed(PropertyId id, PropertyContext ctx) noexcept {
     return i < kTable.size() && (kTable[i].contexts & bit(ctx)) != 0;
 }
 
+namespace {
+
+// Reads the value of property `id` into `p`, checking what the specification says about it.
+void read_property_value(ByteReader& r, PropertyId id, Properties& p) {
+    using P = PropertyId;
+    switch (id) {
+        case P::PayloadFormatIndicator:
+            p.payload_format_indicator = boolean_byte(r);
+            break;
+        case P::MessageExpiryInterval:
+            p.message_expiry_interval = r.u32();
+            break;
+        case P::ContentType:
+            p.content_type = r.utf8();
+            break;
+        case P::ResponseTopic:
+            p.response_topic = r.utf8();
+            break;
+        case P::CorrelationData:
+            p.correlation_data = r.binary();
+            break;
+        case P::SubscriptionIdentifier: {
+            std::uint32_t v = r.varint();
+            if (v == 0) protocol_error("subscription identifier 0");
+            p.subscription_identifiers.push_back(v);
+            break;
+        }
+        case P::SessionExpiryInterval:
+            p.session_expiry_interval = r.u32();
+            break;
+        case P::AssignedClientIdentifier:
+            p.assigned_client_identifier = r.utf8();
+            break;
+        case P::ServerKeepAlive:
+            p.server_keep_alive = r.u16();
+            break;
+        case P::AuthenticationMethod:
+            p.authentication_method = r.utf8();
+            break;
+        case P::AuthenticationData:
+            p.authentication_data = r.binary();
+            break;
+        case P::RequestProblemInformation:
+            p.request_problem_information = boolean_byte(r);
+            break;
+        case P::WillDelayInterval:
+            p.will_delay_interval = r.u32();
+            break;
+        case P::RequestResponseInformation:
+            p.request_response_information = boolean_byte(r);
+            break;
+        case P::ResponseInformation:
+            p.response_information = r.utf8();
+            break;
+        case P::ServerReference:
+            p.server_reference = r.utf8();
+            break;
+        case P::ReasonString:
+            p.reason_string = r.utf8();
+            break;
+        case P::ReceiveMaximum:
+            p.receive_maximum = nonzero_u16(r);
+            break;
+        case P::TopicAliasMaximum:
+            p.topic_alias_maximum = r.u16();
+            break;
+        case P::TopicAlias: {
+            std::uint16_t v = r.u16();
+            if (v == 0) throw ProtocolError(ReasonCode::TopicAliasInvalid, "topic alias 0");
+            p.topic_alias = v;
+            break;
+        }
+        case P::MaximumQoS:
+            p.maximum_qos = boolean_byte(r);
+            break;
+        case P::RetainAvailable:
+            p.retain_available = boolean_byte(r);
+            break;
+        case P::UserProperty: {
+            auto key = r.utf8();
+            auto value = r.utf8();
+            p.user_properties.push_back({key, value});
+            break;
+        }
+        case P::MaximumPacketSize: {
+            std::uint32_t v = r.u32();
+            if (v == 0) protocol_error("maximum packet size 0");
+            p.maximum_packet_size = v;
+            break;
+        }
+        case P::WildcardSubscriptionAvailable:
+            p.wildcard_subscription_available = boolean_byte(r);
+            break;
+        case P::SubscriptionIdentifierAvailable:
+            p.subscription_identifier_available = boolean_byte(r);
+            break;
+        case P::SharedSubscriptionAvailable:
+            p.shared_subscription_available = boolean_byte(r);
+            break;
+    }
+}
+
+}  // namespace
+
+// The property block: its length, then identifier and value pairs; each identifier must be known,
+// allowed in this packet and, except the repeatable ones, present once.
 void decode_properties(ByteReader& in, PropertyContext ctx, Properties& p) {
-    std::uint32_t length = in.varint();
+    const std::uint32_t length = in.varint();
     ByteReader r(in.bytes(length));
     std::bitset<kTable.size()> seen;
     while (!r.empty()) {
-        std::uint32_t raw = r.varint();
+        const std::uint32_t raw = r.varint();
         if (raw >= kTable.size() || kTable[raw].type == DataType::None)
             malformed("unknown property identifier");
-        auto id = static_cast<PropertyId>(raw);
+        const auto id = static_cast<PropertyId>(raw);
         if (!property_allowed(id, ctx)) malformed("property not allowed in this packet");
-        bool repeatable = id == PropertyId::UserProperty ||
-                          (id == PropertyId::SubscriptionIdentifier && ctx == PropertyContext::Publish);
+        const bool repeatable = id == PropertyId::UserProperty ||
+                                (id == PropertyId::SubscriptionIdentifier && ctx == PropertyContext::Publish);
         if (seen.test(raw) && !repeatable) protocol_error("property included more than once");
         seen.set(raw);
-
-        using P = PropertyId;
-        switch (id) {
-            case P::PayloadFormatIndicator:
-                p.payload_format_indicator = boolean_byte(r);
-                break;
-            case P::MessageExpiryInterval:
-                p.message_expiry_interval = r.u32();
-                break;
-            case P::ContentType:
-                p.content_type = r.utf8();
-                break;
-            case P::ResponseTopic:
-                p.response_topic = r.utf8();
-                break;
-            case P::CorrelationData:
-                p.correlation_data = r.binary();
-                break;
-            case P::SubscriptionIdentifier: {
-                std::uint32_t v = r.varint();
-                if (v == 0) protocol_error("subscription identifier 0");
-                p.subscription_identifiers.push_back(v);
-                break;
-            }
-            case P::SessionExpiryInterval:
-                p.session_expiry_interval = r.u32();
-                break;
-            case P::AssignedClientIdentifier:
-                p.assigned_client_identifier = r.utf8();
-                break;
-            case P::ServerKeepAlive:
-                p.server_keep_alive = r.u16();
-                break;
-            case P::AuthenticationMethod:
-                p.authentication_method = r.utf8();
-                break;
-            case P::AuthenticationData:
-                p.authentication_data = r.binary();
-                break;
-            case P::RequestProblemInformation:
-                p.request_problem_information = boolean_byte(r);
-                break;
-            case P::WillDelayInterval:
-                p.will_delay_interval = r.u32();
-                break;
-            case P::RequestResponseInformation:
-                p.request_response_information = boolean_byte(r);
-                break;
-            case P::ResponseInformation:
-                p.response_information = r.utf8();
-                break;
-            case P::ServerReference:
-                p.server_reference = r.utf8();
-                break;
-            case P::ReasonString:
-                p.reason_string = r.utf8();
-                break;
-            case P::ReceiveMaximum:
-                p.receive_maximum = nonzero_u16(r);
-                break;
-            case P::TopicAliasMaximum:
-                p.topic_alias_maximum = r.u16();
-                break;
-            case P::TopicAlias: {
-                std::uint16_t v = r.u16();
-                if (v == 0) throw ProtocolError(ReasonCode::TopicAliasInvalid, "topic alias 0");
-                p.topic_alias = v;
-                break;
-            }
-            case P::MaximumQoS:
-                p.maximum_qos = boolean_byte(r);
-                break;
-            case P::RetainAvailable:
-                p.retain_available = boolean_byte(r);
-                break;
-            case P::UserProperty: {
-                auto key = r.utf8();
-                auto value = r.utf8();
-                p.user_properties.push_back({key, value});
-                break;
-            }
-            case P::MaximumPacketSize: {
-                std::uint32_t v = r.u32();
-                if (v == 0) protocol_error("maximum packet size 0");
-                p.maximum_packet_size = v;
-                break;
-            }
-            case P::WildcardSubscriptionAvailable:
-                p.wildcard_subscription_available = boolean_byte(r);
-                break;
-            case P::SubscriptionIdentifierAvailable:
-                p.subscription_identifier_available = boolean_byte(r);
-                break;
-            case P::SharedSubscriptionAvailable:
-                p.shared_subscription_available = boolean_byte(r);
-                break;
-        }
+        read_property_value(r, id, p);
     }
 }
 
