@@ -5,10 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string_view>
-#include <system_error>
 
 #include "auth/password_file.hpp"
 #include "auth/scram_file.hpp"
@@ -98,189 +98,189 @@ std::string passwd_usage() {
            "      authentication) instead of a password file; -I defaults to 4096 there.\n";
 }
 
-int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+namespace {
+
+// -H's value as an algorithm; prints mosquitto_passwd's error and returns nothing when unknown.
+std::optional<PasswordFile::Algorithm> hash_algorithm(const std::string& name, std::ostream& err) {
     using Algorithm = PasswordFile::Algorithm;
-    if (args.empty()) {
-        out << passwd_usage();
-        return 1;
+    if (name == "sha512") return Algorithm::Sha512;
+    if (name == "sha512-pbkdf2") return Algorithm::Sha512Pbkdf2;
+    if (name == "argon2id") {
+        if (PasswordFile::argon2_supported()) return Algorithm::Argon2id;
+        err << "Error: argon2id is not supported by this build.\n";
+        return std::nullopt;
     }
+    err << "Error: Unknown hash type '" << name << "'\n";
+    return std::nullopt;
+}
 
-    Algorithm algorithm = Algorithm::Sha512Pbkdf2;
-    bool algorithm_given = false;
+// -I's value; prints mosquitto_passwd's error and returns nothing when it is not a positive count.
+std::optional<int> iteration_count(const std::string& text, std::ostream& err) {
+    char* end = nullptr;
+    const long n = std::strtol(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '\0' || n < 1 || n > 1'000'000'000L) {
+        err << "Error: Number of iterations must be > 0.\n";
+        return std::nullopt;
+    }
+    return static_cast<int>(n);
+}
+
+}  // namespace
+
+namespace {
+
+// What one run does, once the command line is checked.
+struct Plan {
+    std::function<std::string(std::string_view)> make_hash;  // a password file entry's hash part
+    PasswordFile::Algorithm algorithm = PasswordFile::Algorithm::Sha512Pbkdf2;
     int iterations = PasswordFile::kDefaultIterations;
-    bool iterations_given = false;
-    bool scram = false;
-    bool batch = false;
-    bool create = false;
-    bool del = false;
-    bool update = false;
-    std::size_t idx = 0;
-    for (; idx < args.size(); ++idx) {
-        const std::string& a = args[idx];
-        if (a == "-H") {
-            if (idx + 1 == args.size()) {
-                err << "Error: -H argument given but not enough other arguments.\n";
-                return 1;
-            }
-            const std::string& h = args[++idx];
-            algorithm_given = true;
-            if (h == "sha512") {
-                algorithm = Algorithm::Sha512;
-            } else if (h == "sha512-pbkdf2") {
-                algorithm = Algorithm::Sha512Pbkdf2;
-            } else if (h == "argon2id") {
-                if (!PasswordFile::argon2_supported()) {
-                    err << "Error: argon2id is not supported by this build.\n";
-                    return 1;
-                }
-                algorithm = Algorithm::Argon2id;
-            } else {
-                err << "Error: Unknown hash type '" << h << "'\n";
-                return 1;
-            }
-        } else if (a == "-I") {
-            if (idx + 1 == args.size()) {
-                err << "Error: -I argument given but not enough other arguments.\n";
-                return 1;
-            }
-            const std::string& v = args[++idx];
-            char* end = nullptr;
-            const long n = std::strtol(v.c_str(), &end, 10);
-            if (end == v.c_str() || *end != '\0' || n < 1 || n > 1'000'000'000L) {
-                err << "Error: Number of iterations must be > 0.\n";
-                return 1;
-            }
-            iterations = static_cast<int>(n);
-            iterations_given = true;
-        } else if (a == "--scram") {
-            scram = true;
-        } else if (a == "-b") {
-            batch = true;
-        } else if (a == "-c") {
-            create = true;
-        } else if (a == "-D") {
-            del = true;
-        } else if (a == "-U") {
-            update = true;
-        } else {
-            break;
-        }
-    }
-
-    if (scram && algorithm_given) {
-        err << "Error: -H cannot be used with --scram.\n";
-        return 1;
-    }
-    if (scram && !iterations_given) iterations = static_cast<int>(ScramFile::kDefaultIterations);
-    const auto make_hash = [&](std::string_view pw) {
-        return scram ? ScramFile::hash_password(pw, static_cast<std::uint32_t>(iterations))
-                     : PasswordFile::hash_password(pw, algorithm, iterations);
-    };
-
-    if (create && del) {
-        err << "Error: -c and -D cannot be used together.\n";
-        return 1;
-    }
-    if (create && update) {
-        err << "Error: -c and -U cannot be used together.\n";
-        return 1;
-    }
-    if (del && update) {
-        err << "Error: -D and -U cannot be used together.\n";
-        return 1;
-    }
-    if (del && batch) {
-        err << "Error: -b and -D cannot be used together.\n";
-        return 1;
-    }
-
-    const std::size_t rest = args.size() - idx;
     std::string file;
     std::string user;
-    std::optional<std::string> password;
-    if (create) {
-        if (rest < (batch ? 3U : 2U)) {
-            err << (batch ? "Error: -c argument given but password file, username, or password missing.\n"
-                          : "Error: -c argument given but password file or username missing.\n");
-            return 1;
-        }
-    } else if (del) {
-        if (rest < 2) {
-            err << "Error: -D argument given but password file or username missing.\n";
-            return 1;
-        }
-    } else if (update) {
-        if (rest != 1) {
-            err << "Error: -U argument given but password file missing.\n";
-            return 1;
-        }
-    } else if (!((batch && rest == 3) || (!batch && rest == 2))) {
-        out << passwd_usage();
+    std::optional<std::string> password;  // -b's; otherwise prompted for when needed
+};
+
+// mosquitto_passwd's rules for the mode flags; an error message or nothing.
+std::optional<std::string> check_modes(const PasswdArgs& a) {
+    if (a.scram && a.hash) return "-H cannot be used with --scram.";
+    if (a.create && a.del) return "-c and -D cannot be used together.";
+    if (a.create && a.update) return "-c and -U cannot be used together.";
+    if (a.del && a.update) return "-D and -U cannot be used together.";
+    if (a.del && a.batch) return "-b and -D cannot be used together.";
+    return std::nullopt;
+}
+
+// The operand count each mode needs: 0 when fine, else the exit status after the message.
+int check_operands(const PasswdArgs& a, std::ostream& out, std::ostream& err) {
+    const std::size_t n = a.operands.size();
+    if (a.create) {
+        if (n >= (a.batch ? 3U : 2U)) return 0;
+        err << (a.batch ? "Error: -c argument given but password file, username, or password missing.\n"
+                        : "Error: -c argument given but password file or username missing.\n");
         return 1;
     }
-    file = args[idx];
-    if (!update) user = args[idx + 1];
-    if (batch) password = args[idx + 2];
+    if (a.del) {
+        if (n >= 2) return 0;
+        err << "Error: -D argument given but password file or username missing.\n";
+        return 1;
+    }
+    if (a.update) {
+        if (n == 1) return 0;
+        err << "Error: -U argument given but password file missing.\n";
+        return 1;
+    }
+    if ((a.batch && n == 3) || (!a.batch && n == 2)) return 0;
+    out << passwd_usage();
+    return 1;
+}
 
-    if (!update) {
+// Checks the command line and builds the plan; 0, or the exit status after an error message.
+int make_plan(const PasswdArgs& a, std::ostream& out, std::ostream& err, Plan& plan) {
+    if (a.hash) {
+        const auto chosen = hash_algorithm(*a.hash, err);
+        if (!chosen) return 1;
+        plan.algorithm = *chosen;
+    }
+    if (a.iterations) {
+        const auto n = iteration_count(*a.iterations, err);
+        if (!n) return 1;
+        plan.iterations = *n;
+    } else if (a.scram) {
+        plan.iterations = static_cast<int>(ScramFile::kDefaultIterations);
+    }
+    if (const auto why = check_modes(a)) {
+        err << "Error: " << *why << "\n";
+        return 1;
+    }
+    if (const int rc = check_operands(a, out, err); rc != 0) return rc;
+    plan.file = a.operands[0];
+    if (!a.update) {
+        plan.user = a.operands[1];
         std::string why;
-        if (!valid_password_file_username(user, &why)) {
+        if (!valid_password_file_username(plan.user, &why)) {
             err << "Error: " << why << "\n";
             return 1;
         }
     }
-    if (password && password->size() > kMaxPassword) {
+    if (a.batch) plan.password = a.operands[2];
+    if (plan.password && plan.password->size() > kMaxPassword) {
         err << "Error: Password must be less than 65536 characters long.\n";
         return 1;
     }
+    plan.make_hash = [scram = a.scram, algorithm = plan.algorithm,
+                      iterations = plan.iterations](std::string_view pw) {
+        return scram ? ScramFile::hash_password(pw, static_cast<std::uint32_t>(iterations))
+                     : PasswordFile::hash_password(pw, algorithm, iterations);
+    };
+    return 0;
+}
 
-    try {
-        if (create) {
-            if (!password) {
-                std::string typed;
-                if (const int rc = prompt_password(in, out, err, typed); rc != 0) return rc;
-                password = std::move(typed);
-            }
-            const std::string line = user + ":" + make_hash(*password) + "\n";
-            if (file == "-") {
-                out << line << std::flush;
-            } else {
-                write_text_file_atomically(file, line);
-            }
-            return 0;
-        }
+// -c: a new file (or standard output for "-") with this one user.
+int create_file(Plan& plan, std::istream& in, std::ostream& out, std::ostream& err) {
+    if (!plan.password) {
+        std::string typed;
+        if (const int rc = prompt_password(in, out, err, typed); rc != 0) return rc;
+        plan.password = std::move(typed);
+    }
+    const std::string line = plan.user + ":" + plan.make_hash(*plan.password) + "\n";
+    if (plan.file == "-") {
+        out << line << std::flush;
+    } else {
+        write_text_file_atomically(plan.file, line);
+    }
+    return 0;
+}
 
-        if (file == "-") {
-            err << "Error: \"-\" (standard output) can only be used with -c.\n";
+// -D, -U or setting one user's password in an existing file.
+int edit_file(const PasswdArgs& a, Plan& plan, std::istream& in, std::ostream& out, std::ostream& err) {
+    if (plan.file == "-") {
+        err << "Error: \"-\" (standard output) can only be used with -c.\n";
+        return 1;
+    }
+    if (!std::filesystem::exists(plan.file)) {
+        err << "Error: Unable to open password file " << plan.file << ". No such file or directory.\n";
+        return 1;
+    }
+    PasswordFileEditor editor = PasswordFileEditor::load(plan.file);
+    if (a.del) {
+        if (!editor.remove(plan.user)) {
+            err << "Warning: User " << plan.user << " not found in password file.\n";
             return 1;
         }
-        if (!std::filesystem::exists(file)) {
-            err << "Error: Unable to open password file " << file << ". No such file or directory.\n";
-            return 1;
-        }
-        PasswordFileEditor editor = PasswordFileEditor::load(file);
-        if (del) {
-            if (!editor.remove(user)) {
-                err << "Warning: User " << user << " not found in password file.\n";
-                return 1;
-            }
-        } else if (update) {
-            if (scram) {
-                editor.hash_plaintext([](std::string_view e) { return ScramFile::decode(e).has_value(); },
-                                      make_hash);
-            } else {
-                editor.hash_plaintext(algorithm, iterations);
-            }
+    } else if (a.update) {
+        if (a.scram) {
+            editor.hash_plaintext([](std::string_view e) { return ScramFile::decode(e).has_value(); },
+                                  plan.make_hash);
         } else {
-            if (!password) {
-                std::string typed;
-                if (const int rc = prompt_password(in, out, err, typed); rc != 0) return rc;
-                password = std::move(typed);
-            }
-            editor.set(user, make_hash(*password));
+            editor.hash_plaintext(plan.algorithm, plan.iterations);
         }
-        write_text_file_atomically(file, editor.text());
-        return 0;
+    } else {
+        if (!plan.password) {
+            std::string typed;
+            if (const int rc = prompt_password(in, out, err, typed); rc != 0) return rc;
+            plan.password = std::move(typed);
+        }
+        editor.set(plan.user, plan.make_hash(*plan.password));
+    }
+    write_text_file_atomically(plan.file, editor.text());
+    return 0;
+}
+
+bool nothing_given(const PasswdArgs& a) {
+    return a.operands.empty() && !a.hash && !a.iterations && !a.scram && !a.batch && !a.create && !a.del &&
+           !a.update;
+}
+
+}  // namespace
+
+int run_passwd(const PasswdArgs& args, std::istream& in, std::ostream& out, std::ostream& err) {
+    if (nothing_given(args)) {
+        out << passwd_usage();
+        return 1;
+    }
+    Plan plan;
+    if (const int rc = make_plan(args, out, err, plan); rc != 0) return rc;
+    try {
+        return args.create ? create_file(plan, in, out, err) : edit_file(args, plan, in, out, err);
     } catch (const AuthFileError& e) {
         // mosquitto_passwd: "Error: Corrupt password file at line N."
         if (e.line() > 0) {
@@ -288,9 +288,6 @@ int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostr
         } else {
             err << "Error: Unable to open password file " << e.file() << ". " << e.reason() << "\n";
         }
-        return 1;
-    } catch (const std::system_error& e) {
-        err << "Error: " << e.what() << "\n";
         return 1;
     } catch (const std::exception& e) {
         err << "Error: " << e.what() << "\n";

@@ -24,13 +24,27 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace tapmq::auth {
 
-// `args` are the arguments after the command name (no argv[0]). Returns the exit status.
-int run_passwd(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+// The parsed command line (src/cli/args_passwd.cpp fills it with CLI11). -H and -I keep their text:
+// run_passwd() checks them and answers as mosquitto_passwd does.
+struct PasswdArgs {
+    std::optional<std::string> hash;        // -H
+    std::optional<std::string> iterations;  // -I
+    bool scram = false;                     // --scram
+    bool batch = false;                     // -b
+    bool create = false;                    // -c
+    bool del = false;                       // -D
+    bool update = false;                    // -U
+    std::vector<std::string> operands;      // FILE [USER [PASSWORD]]: options end at the first one
+};
+
+// Returns the exit status.
+int run_passwd(const PasswdArgs& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 // The usage text printed for no or wrong arguments.
 std::string passwd_usage();

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "args.hpp"
-#include "auth/passwd_tool.hpp"
+#include "args_passwd.hpp"
 #include "bench/bench_options.hpp"
 #include "broker/version.hpp"
 #include "exit_codes.hpp"
@@ -13,11 +13,6 @@
 using namespace tapmq::cli;
 
 int main(int argc, char** argv) {
-    // tapmq passwd takes mosquitto_passwd's arguments unchanged (-c, -b, -D, -U, -H, -I).
-    if (argc >= 2 && std::string(argv[1]) == "passwd") {
-        std::vector<std::string> args(argv + 2, argv + argc);
-        return tapmq::auth::run_passwd(args, std::cin, std::cout, std::cerr);
-    }
     CLI::App app{"tapmq: MQTT command-line tool"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("tapmq ") + tapmq::kVersion);
@@ -35,10 +30,8 @@ int main(int argc, char** argv) {
     auto* app_cmd = add_app_command(app, app_args);
     auto* ctl_cmd = add_ctl_command(app, ctl_args);
     auto* spy_cmd = add_spy_command(app, spy_args);
-    app.add_subcommand(
-        "passwd",
-        "Create and edit Mosquitto password files, as mosquitto_passwd: "
-        "tapmq passwd [--scram] [-c | -D | -U] [-b] [-H sha512-pbkdf2|sha512|argon2id] FILE USER [PASSWORD]");
+    tapmq::auth::PasswdArgs passwd_args;
+    auto* passwd_cmd = add_passwd_command(app, passwd_args);
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {
@@ -54,5 +47,6 @@ int main(int argc, char** argv) {
     if (app_cmd->parsed()) return run_app(app_args);
     if (ctl_cmd->parsed()) return run_ctl(ctl_args);
     if (spy_cmd->parsed()) return run_spy(spy_args);
+    if (passwd_cmd->parsed()) return tapmq::auth::run_passwd(passwd_args, std::cin, std::cout, std::cerr);
     return kExitUsage;
 }

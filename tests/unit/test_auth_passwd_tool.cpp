@@ -200,7 +200,19 @@ TEST(AuthPasswdTool, MissingArguments) {
               "Error: -c argument given but password file, username, or password missing.\n");
     EXPECT_EQ(passwd({"-c", "f"}).err, "Error: -c argument given but password file or username missing.\n");
     EXPECT_EQ(passwd({"-D", "f"}).err, "Error: -D argument given but password file or username missing.\n");
-    EXPECT_EQ(passwd({"-H"}).err, "Error: -H argument given but not enough other arguments.\n");
+    // Option errors come from the command-line parser every tapmq subcommand uses.
+    const auto r = passwd({"-H"});
+    EXPECT_EQ(r.rc, 2);
+    EXPECT_EQ(r.err, "-H: 1 required HASH missing\n");
+}
+
+TEST(AuthPasswdTool, OptionsEndAtTheFirstOperand) {
+    // As with mosquitto_passwd, a password given with -b may begin with '-'.
+    ScratchDir dir;
+    const auto file = (dir / "pw").string();
+    const auto r = passwd({"-c", "-b", file, "alice", "-D"});
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_TRUE(PasswordFile::load(file).verify("alice", "-D"));
 }
 
 TEST(AuthPasswdTool, UsernameWithColon) {

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "args_passwd.hpp"
 #include "auth/passwd_tool.hpp"
 
 namespace tapmq::auth::test {
@@ -31,7 +32,21 @@ inline Run passwd(const std::vector<std::string>& args, const std::string& input
     std::ostringstream out;
     std::ostringstream err;
     Run r;
-    r.rc = run_passwd(args, in, out, err);
+    // Through the command line parser of the real tool, as `tapmq passwd ARGS...`.
+    CLI::App app{"tapmq"};
+    app.require_subcommand(1);
+    PasswdArgs parsed;
+    cli::add_passwd_command(app, parsed);
+    std::vector<const char*> argv{"tapmq", "passwd"};
+    for (const auto& a : args)
+        argv.push_back(a.c_str());
+    try {
+        app.parse(static_cast<int>(argv.size()), argv.data());
+        r.rc = run_passwd(parsed, in, out, err);
+    } catch (const CLI::ParseError& e) {
+        err << e.what() << "\n";
+        r.rc = 2;
+    }
     r.out = out.str();
     r.err = err.str();
     return r;
