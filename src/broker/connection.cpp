@@ -368,16 +368,22 @@ void Connection::send_pubrel(std::uint16_t packet_id) {
     request_flush();
 }
 
+// Who writes this connection's output, three paths:
+//  - its own worker, once the batch of handlers it is running is done (Worker::defer_flush, flush());
+//  - the cross-worker write: another worker that delivered here writes a plain TCP socket itself
+//    at the end of its batch (Worker::defer_cross_worker_flush, flush_cross_worker());
+//  - otherwise (TLS and WebSocket streams, callers outside any worker): a post to its own worker.
+// In each, bytes that speak of state not yet in the store wait for it first (write-ahead).
 void Connection::request_flush() {
     if (flush_requested_ || write_in_progress_) return;  // a running write picks the bytes up
     flush_requested_ = true;
     if (worker_.in_this_thread()) {
         worker_.defer_flush(shared_from_this());
-    } else if (Worker* here = Worker::current(); here != nullptr && transport_->sends_from_any_thread()) {
+    } else if (Worker* here = Worker::current(); here != nullptr && transport_->sends_cross_worker()) {
         // Delivered from another worker: that worker writes the socket once its current batch of
         // handlers is done, so ours is not woken up for it (a thread hand-off costs more than the
         // write).
-        here->defer_foreign_flush(shared_from_this());
+        here->defer_cross_worker_flush(shared_from_this());
     } else {
         boost::asio::post(worker_.context(), [self = shared_from_this()] { self->flush(); });
     }
@@ -401,7 +407,7 @@ void Connection::finish_write_locked() noexcept {
     }
 }
 
-void Connection::flush_from_elsewhere() {
+void Connection::flush_cross_worker() {
     auto self = shared_from_this();
     std::string* writing = nullptr;
     {
@@ -418,15 +424,15 @@ void Connection::flush_from_elsewhere() {
         writing->swap(output_->pending);
         needs_durable_ = false;
         write_in_progress_ = true;
-        foreign_write_ = true;  // keeps the descriptor open (close_now) while the lock is not held
+        cross_worker_write_ = true;  // keeps the descriptor open (close_now) while the lock is not held
         Stats::add(broker_.stats().bytes_sent, writing->size());
     }
     boost::system::error_code ec;
-    const std::size_t n = transport_->send_from_any_thread(boost::asio::buffer(*writing), ec);
+    const std::size_t n = transport_->send_cross_worker(boost::asio::buffer(*writing), ec);
     bool after_write = false;
     {
         std::lock_guard lock(out_mutex_);
-        foreign_write_ = false;
+        cross_worker_write_ = false;
         if (closed_) {
             // Closed meanwhile: the close left the descriptor to us.
             boost::asio::post(worker_.context(), [self] { self->transport_->close(); });
@@ -454,7 +460,7 @@ void Connection::flush_from_elsewhere() {
 
 void Connection::flush() {
     if (!worker_.in_this_thread()) {
-        flush_from_elsewhere();
+        flush_cross_worker();
         return;
     }
     bool close = false;
@@ -590,18 +596,18 @@ void Connection::close_after_flush() {
 void Connection::close_now(bool linger) {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
-    bool foreign_write = false;
+    bool cross_worker_write = false;
     {
         std::lock_guard lock(out_mutex_);
         closed_ = true;
-        foreign_write = foreign_write_;
+        cross_worker_write = cross_worker_write_;
     }
     if (extras_ && extras_->timer) extras_->timer->cancel();
     // Bookkeeping first (connection counts, session end, will): a client that sees the socket close
     // and reconnects at once must find the broker's state already updated.
     on_closed();
     // A write from another worker in progress still uses the descriptor: that worker closes it.
-    if (foreign_write) {
+    if (cross_worker_write) {
     } else if (linger) {
         transport_->shutdown_send();
         lingering_ = true;

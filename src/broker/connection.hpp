@@ -5,7 +5,7 @@
 // kick(), which a Session calls from whichever thread delivers; they only touch the output buffer
 // (under out_mutex_) and post work to the worker. A worker that delivers to a plain TCP client of
 // another worker writes that client's socket itself once its batch of handlers is done
-// (Worker::defer_foreign_flush, flush_from_elsewhere).
+// (Worker::defer_cross_worker_flush, flush_cross_worker).
 #pragma once
 
 #include <cstdint>
@@ -50,7 +50,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void kick(mqtt::ReasonCode reason);
 
     // Flushes the output buffer: on its worker thread, or on another worker's for a plain TCP
-    // connection that worker delivered to (flush_from_elsewhere).
+    // connection that worker delivered to (flush_cross_worker).
     void flush();
     // The current thread's open durability scope, if any, must be durable (`durable`) or at least
     // submitted to the store before the bytes just appended may leave (out_mutex_ held). See
@@ -150,7 +150,7 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     void request_flush();              // out_mutex_ held by caller: schedule a flush
     // flush() on another worker's thread (plain TCP): the pending bytes go straight to the socket,
     // and only what the socket does not take at once is handed to our worker.
-    void flush_from_elsewhere();
+    void flush_cross_worker();
     // out_mutex_ held: the pending output speaks of state the store does not hold yet (durability.hpp).
     bool output_waits_for_store_locked() const noexcept;
     void finish_write_locked() noexcept;  // out_mutex_ held: the write in progress has ended
@@ -266,8 +266,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     bool needs_durable_ = false;  // durable, if the pending output includes bytes that need that
     bool waiting_scope_ = false;
     bool closed_ = false;
-    bool foreign_write_ = false;  // another worker is writing to the socket (flush_from_elsewhere)
-    bool lingering_ = false;      // worker thread: closed, the socket drains (linger_close)
+    bool cross_worker_write_ = false;  // another worker is writing to the socket (flush_cross_worker)
+    bool lingering_ = false;           // worker thread: closed, the socket drains (linger_close)
 };
 
 }  // namespace tapmq::broker

@@ -90,8 +90,8 @@ std::size_t TcpTransport::send(boost::asio::const_buffer& rest, boost::system::e
     return total;
 }
 
-std::size_t TcpTransport::send_from_any_thread(boost::asio::const_buffer buf,
-                                               boost::system::error_code& ec) noexcept {
+std::size_t TcpTransport::send_cross_worker(boost::asio::const_buffer buf,
+                                            boost::system::error_code& ec) noexcept {
     std::size_t total = 0;
     if (fd_ < 0) {
         ec = boost::asio::error::bad_descriptor;

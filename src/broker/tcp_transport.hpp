@@ -3,7 +3,7 @@
 //
 // Operations behave as Asio's do: a completion never runs inside the call that started it, and
 // close() ends what is pending with operation_aborted. Worker thread only, but for
-// send_from_any_thread().
+// send_cross_worker().
 #pragma once
 
 #include <memory>
@@ -25,9 +25,9 @@ class TcpTransport final : public Transport {
     bool reads_on_readiness() const noexcept override { return true; }
     void async_wait_readable(IoHandlerPtr h) override;
     std::size_t read_now(boost::asio::mutable_buffer buf, boost::system::error_code& ec) override;
-    bool sends_from_any_thread() const noexcept override { return true; }
-    std::size_t send_from_any_thread(boost::asio::const_buffer buf,
-                                     boost::system::error_code& ec) noexcept override;
+    bool sends_cross_worker() const noexcept override { return true; }
+    std::size_t send_cross_worker(boost::asio::const_buffer buf,
+                                  boost::system::error_code& ec) noexcept override;
     void shutdown_send() noexcept override;
     void close() noexcept override;
     std::string remote_address() const override;

@@ -55,9 +55,8 @@ class Transport {
     // Plain TCP: bytes written straight to the socket from a thread other than the worker's, without
     // touching the transport's own state (the caller keeps every other writer off the socket and
     // the descriptor open meanwhile). Returns the bytes taken; a full socket buffer is not an error.
-    virtual bool sends_from_any_thread() const noexcept { return false; }
-    virtual std::size_t send_from_any_thread(boost::asio::const_buffer,
-                                             boost::system::error_code& ec) noexcept {
+    virtual bool sends_cross_worker() const noexcept { return false; }
+    virtual std::size_t send_cross_worker(boost::asio::const_buffer, boost::system::error_code& ec) noexcept {
         ec = boost::asio::error::operation_not_supported;
         return 0;
     }

@@ -91,24 +91,24 @@ void Worker::flush_deferred() {
 void Worker::end_batch() {
     batching_ = false;
     // Deliveries to other workers' subscribers first, then this worker's own output.
-    flush_foreign();
+    flush_cross_worker();
     flush_deferred();
 }
 
-void Worker::flush_foreign() {
+void Worker::flush_cross_worker() {
     std::vector<std::shared_ptr<Connection>> batch;
-    batch.swap(foreign_);
+    batch.swap(cross_worker_flushes_);
     for (auto& f : batch)
         f->flush();
 }
 
-void Worker::defer_foreign_flush(std::shared_ptr<Connection> c) {
-    if (foreign_.empty() && !batching_) {
+void Worker::defer_cross_worker_flush(std::shared_ptr<Connection> c) {
+    if (cross_worker_flushes_.empty() && !batching_) {
         // Outside a batch of ready sockets (a TLS or WebSocket read, a timer): runs after the
         // handlers queued now.
-        boost::asio::post(ctx_, [this] { flush_foreign(); });
+        boost::asio::post(ctx_, [this] { flush_cross_worker(); });
     }
-    foreign_.push_back(std::move(c));
+    cross_worker_flushes_.push_back(std::move(c));
 }
 
 void Worker::policy_reloaded() {

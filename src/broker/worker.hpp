@@ -52,7 +52,7 @@ class Worker {
     // Plain TCP connections of other workers that this one delivered to: written by this worker
     // once the current batch of handlers is done (one send per connection for all the messages a
     // batch of ready sockets brought), instead of waking their own worker.
-    void defer_foreign_flush(std::shared_ptr<Connection> c);
+    void defer_cross_worker_flush(std::shared_ptr<Connection> c);
 
     // The connections living on this worker (worker thread only).
     void add(Connection* c);
@@ -73,15 +73,15 @@ class Worker {
     // Keep alive and CONNECT deadlines: one timer per worker visits its connections a few times a
     // second (a timer per connection costs memory on every idle client).
     void sweep();
-    // Writes the other workers' connections this one delivered to (defer_foreign_flush).
-    void flush_foreign();
+    // Writes the other workers' connections this one delivered to (defer_cross_worker_flush).
+    void flush_cross_worker();
 
     unsigned index_;
     boost::asio::io_context ctx_{1};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     std::thread thread_;
     std::vector<std::shared_ptr<Connection>> deferred_;
-    std::vector<std::shared_ptr<Connection>> foreign_;
+    std::vector<std::shared_ptr<Connection>> cross_worker_flushes_;
     // Unordered; each connection knows its index (no node or bucket per connection).
     std::vector<Connection*> connections_;
     Poller poller_;
