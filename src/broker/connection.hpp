@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 #include "util/asio.hpp"
 
@@ -22,6 +23,7 @@
 #include "mqtt/decoder.hpp"
 #include "mqtt/packets.hpp"
 #include "session.hpp"
+#include "session_registry.hpp"
 #include "small_mutex.hpp"
 #include "subscription_tree.hpp"  // detail::StringHash
 #include "transport.hpp"
@@ -113,6 +115,19 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // the final Authentication Data of an enhanced authentication, sent in the CONNACK.
     void complete_connect(const mqtt::Connect& c, LoginResult login_result,
                           const std::optional<std::string>& auth_data);
+    // Its steps (connection_handlers.cpp).
+    struct KeepAlive {
+        std::uint16_t value;
+        bool lowered;  // below the client's: a v5 CONNACK says so (Server Keep Alive)
+    };
+    void adopt_access(LoginResult& login_result);
+    std::optional<std::pair<mqtt::ReasonCode, const char*>> check_will(const mqtt::Connect& c) const;
+    std::optional<KeepAlive> negotiate_keepalive(const mqtt::Connect& c) const;
+    void adopt_client_limits(const mqtt::Connect& c);
+    SessionRegistry::Opened open_session(const mqtt::Connect& c);
+    void keep_will(const mqtt::Will& w);
+    mqtt::Connack make_connack(bool session_present, KeepAlive keepalive,
+                               const std::optional<std::string>& auth_data);
     // Enhanced authentication (connection_auth.cpp).
     void begin_enhanced_auth(const mqtt::Connect& c, std::string_view bytes);
     void on_auth_while_connecting(const mqtt::Auth& a);

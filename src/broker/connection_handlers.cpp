@@ -192,54 +192,93 @@ void Connection::on_login_checked(LoginResult r) {
     }
 }
 
+// After a successful login, in order: the ACL identity, the will and keep alive checks, what the
+// client accepts, the session, the CONNACK, then the connection is live.
 void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_result,
                                   const std::optional<std::string>& auth_data) {
-    const BrokerLimits& limits = broker_.limits();
-    const bool v5 = mqtt::is_v5(version_);
     end_handshake();
     set_username(login_result.username.value_or(""));
     broker_.login_throttle().record_success(remote_ip());
+    adopt_access(login_result);
+    if (const auto refusal = check_will(c)) return refuse(refusal->first, refusal->second);
+    const auto keepalive = negotiate_keepalive(c);
+    if (!keepalive) return refuse(ReasonCode::ClientIdentifierNotValid, "keep alive above max_keepalive");
+    adopt_client_limits(c);
+    const auto opened = open_session(c);
+    if (c.will) keep_will(*c.will);
+
+    state_ = State::Connected;
+    decoder_.set_version(version_);
+    send(make_connack(opened.present, *keepalive, auth_data));
+    keepalive_limit_ =
+        std::chrono::milliseconds(keepalive->value * 1500);  // 1.5 x keep alive (spec 3.1.2.10)
+    arm_keepalive();
+    if (login_result.token_expiry) end_login_at(*login_result.token_expiry);
+    Stats::add(broker_.stats().clients_connected);
+    if (broker_.limits().connection_messages) {
+        spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, loggable(client_id()),
+                     static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive->value,
+                     username().empty() ? "" : ", u'" + loggable(username()) + "'");
+    }
+    session_->attach(shared_from_this(), c.properties.receive_maximum.value_or(65535), opened.present,
+                     access_);
+    if (session_->persistent() || session_->stored()) {
+        session_->persist_meta();
+        // The will goes to the store with the session: if the broker dies while this client is
+        // connected, its connection has ended without DISCONNECT and the will is published after the
+        // restart. Without a will, this also cancels one left by the session's previous connection.
+        session_->persist_will(will());
+    }
+}
+
+void Connection::adopt_access(LoginResult& login_result) {
     auto policy = listener_.security.get();
     if (policy->acl || login_result.token_pub || login_result.token_sub) {
         auto access = std::make_shared<ClientAccess>(listener_.security, login_result.username, client_id());
         access->restrict_by_token(std::move(login_result.token_pub), std::move(login_result.token_sub));
         access_ = std::move(access);
     }
-    if (c.will) {
-        if (c.will->retain && !limits.retain_available) {
-            return refuse(ReasonCode::RetainNotSupported, "will retain while retain is not available");
-        }
-        if (c.will->qos > listener_.max_qos)
-            return refuse(ReasonCode::QoSNotSupported, "will QoS above max_qos");
-        if (topic_levels(c.will->topic) > limits.max_topic_levels ||
-            c.will->topic.size() > limits.max_topic_length) {
-            return refuse(ReasonCode::TopicNameInvalid, "will topic too long or too deep");
-        }
-    }
+}
 
-    // Keep alive (spec 3.1.2.10): v5 clients are told a lower value; 3.x clients are refused as
-    // Mosquitto does, since they cannot be told.
-    std::uint16_t keepalive = c.keep_alive;
-    std::optional<std::uint16_t> server_keepalive;
-    if (limits.max_keepalive != 65535 && (keepalive > limits.max_keepalive || keepalive == 0)) {
-        if (!v5) return refuse(ReasonCode::ClientIdentifierNotValid, "keep alive above max_keepalive");
-        keepalive = limits.max_keepalive;
-        server_keepalive = keepalive;
+std::optional<std::pair<ReasonCode, const char*>> Connection::check_will(const mqtt::Connect& c) const {
+    if (!c.will) return std::nullopt;
+    const BrokerLimits& limits = broker_.limits();
+    if (c.will->retain && !limits.retain_available) {
+        return std::pair{ReasonCode::RetainNotSupported, "will retain while retain is not available"};
     }
+    if (c.will->qos > listener_.max_qos)
+        return std::pair{ReasonCode::QoSNotSupported, "will QoS above max_qos"};
+    if (topic_levels(c.will->topic) > limits.max_topic_levels ||
+        c.will->topic.size() > limits.max_topic_length) {
+        return std::pair{ReasonCode::TopicNameInvalid, "will topic too long or too deep"};
+    }
+    return std::nullopt;
+}
 
-    // What the client accepts.
-    std::uint16_t client_receive_max = c.properties.receive_maximum.value_or(65535);
+// Keep alive (spec 3.1.2.10): v5 clients are told a lower value; 3.x clients are refused (nothing
+// returned) as Mosquitto does, since they cannot be told.
+std::optional<Connection::KeepAlive> Connection::negotiate_keepalive(const mqtt::Connect& c) const {
+    const std::uint16_t max = broker_.limits().max_keepalive;
+    if (max == 65535 || (c.keep_alive <= max && c.keep_alive != 0)) return KeepAlive{c.keep_alive, false};
+    if (!mqtt::is_v5(version_)) return std::nullopt;
+    return KeepAlive{max, true};
+}
+
+void Connection::adopt_client_limits(const mqtt::Connect& c) {
     // A client may announce more than MQTT can encode: kMaxPacketSize stays the ceiling, so that a
     // delivery grown past it by added properties is dropped (send_publish), never written.
     if (c.properties.maximum_packet_size)
         client_max_packet_size_ = std::min(*c.properties.maximum_packet_size, mqtt::kMaxPacketSize);
     client_topic_alias_max_ = c.properties.topic_alias_maximum.value_or(0);
     request_problem_info_ = c.properties.request_problem_information.value_or(1) != 0;
+}
 
+SessionRegistry::Opened Connection::open_session(const mqtt::Connect& c) {
+    const BrokerLimits& limits = broker_.limits();
     // Session expiry (spec 3.1.2.11.2); 3.x: clean session = 0 means a session that never expires,
     // unless persistent_client_expiration says otherwise.
     std::uint32_t expiry = 0;
-    if (v5) {
+    if (mqtt::is_v5(version_)) {
         expiry = c.properties.session_expiry_interval.value_or(0);
     } else if (!c.clean_start) {
         expiry = limits.persistent_client_expiration.value_or(0xFFFFFFFF);
@@ -259,65 +298,48 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
     extras_->client_id = std::string();
     if (extras_->unused()) extras_.reset();
     session_->set_expiry_interval(expiry);
+    return opened;
+}
 
-    if (c.will) {
-        mqtt::Publish wp;
-        wp.topic = c.will->topic;
-        wp.payload = c.will->payload;
-        wp.qos = c.will->qos;
-        wp.retain = c.will->retain;
-        wp.properties = c.will->properties;
-        extras().will =
-            std::make_unique<StoredWill>(StoredWill{std::make_shared<Message>(wp, std::nullopt),
-                                                    c.will->properties.message_expiry_interval,
-                                                    c.will->properties.will_delay_interval.value_or(0),
-                                                    {},
-                                                    access_});
-    }
+void Connection::keep_will(const mqtt::Will& w) {
+    mqtt::Publish wp;
+    wp.topic = w.topic;
+    wp.payload = w.payload;
+    wp.qos = w.qos;
+    wp.retain = w.retain;
+    wp.properties = w.properties;
+    extras().will = std::make_unique<StoredWill>(StoredWill{std::make_shared<Message>(wp, std::nullopt),
+                                                            w.properties.message_expiry_interval,
+                                                            w.properties.will_delay_interval.value_or(0),
+                                                            {},
+                                                            access_});
+}
 
+mqtt::Connack Connection::make_connack(bool session_present, KeepAlive keepalive,
+                                       const std::optional<std::string>& auth_data) {
+    const BrokerLimits& limits = broker_.limits();
     mqtt::Connack ack;
-    ack.session_present = opened.present;
-    if (v5) {
-        auto& p = ack.properties;
-        if (limits.max_inflight_messages != 0 && limits.max_inflight_messages != 65535) {
-            p.receive_maximum = limits.max_inflight_messages;
-        }
-        if (listener_.max_qos != mqtt::QoS::ExactlyOnce)
-            p.maximum_qos = static_cast<std::uint8_t>(listener_.max_qos);
-        if (!limits.retain_available) p.retain_available = 0;
-        if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
-        if (assigned_client_id_) p.assigned_client_identifier = client_id();
-        if (auth_data && auth()) {
-            p.authentication_method = auth()->method;
-            p.authentication_data = *auth_data;
-        }
-        p.topic_alias_maximum = listener_.max_topic_alias;
-        if (server_keepalive) p.server_keep_alive = *server_keepalive;
-        p.wildcard_subscription_available = 1;
-        p.subscription_identifier_available = 1;
-        p.shared_subscription_available = 1;
+    ack.session_present = session_present;
+    if (!mqtt::is_v5(version_)) return ack;
+    auto& p = ack.properties;
+    if (limits.max_inflight_messages != 0 && limits.max_inflight_messages != 65535) {
+        p.receive_maximum = limits.max_inflight_messages;
     }
-    state_ = State::Connected;
-    decoder_.set_version(version_);
-    send(ack);
-
-    keepalive_limit_ = std::chrono::milliseconds(keepalive * 1500);  // 1.5 x keep alive (spec 3.1.2.10)
-    arm_keepalive();
-    if (login_result.token_expiry) end_login_at(*login_result.token_expiry);
-    Stats::add(broker_.stats().clients_connected);
-    if (limits.connection_messages) {
-        spdlog::info("New client connected from {} as {} (p{}, c{}, k{}{}).", remote_, loggable(client_id()),
-                     static_cast<int>(version_), c.clean_start ? 1 : 0, keepalive,
-                     username().empty() ? "" : ", u'" + loggable(username()) + "'");
+    if (listener_.max_qos != mqtt::QoS::ExactlyOnce)
+        p.maximum_qos = static_cast<std::uint8_t>(listener_.max_qos);
+    if (!limits.retain_available) p.retain_available = 0;
+    if (limits.max_packet_size < mqtt::kMaxPacketSize) p.maximum_packet_size = limits.max_packet_size;
+    if (assigned_client_id_) p.assigned_client_identifier = client_id();
+    if (auth_data && auth()) {
+        p.authentication_method = auth()->method;
+        p.authentication_data = *auth_data;
     }
-    session_->attach(shared_from_this(), client_receive_max, opened.present, access_);
-    if (session_->persistent() || session_->stored()) {
-        session_->persist_meta();
-        // The will goes to the store with the session: if the broker dies while this client is
-        // connected, its connection has ended without DISCONNECT and the will is published after the
-        // restart. Without a will, this also cancels one left by the session's previous connection.
-        session_->persist_will(will());
-    }
+    p.topic_alias_maximum = listener_.max_topic_alias;
+    if (keepalive.lowered) p.server_keep_alive = keepalive.value;
+    p.wildcard_subscription_available = 1;
+    p.subscription_identifier_available = 1;
+    p.shared_subscription_available = 1;
+    return ack;
 }
 
 // ---------------------------------------------------------------- PUBLISH and its acknowledgements
