@@ -17,7 +17,7 @@ test_pkgs=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang clang-format libclang-rt-14-dev
   mosquitto mosquitto-clients python3 python3-pytest python3-paho-mqtt python3-cryptography
-  python3-prometheus-client
+  python3-prometheus-client strace
   chromium
 )
 
