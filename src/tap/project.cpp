@@ -41,6 +41,29 @@ std::string_view name(ValueType type) noexcept {
     return "unknown";
 }
 
+std::pair<double, double> value_range(ValueType t) noexcept {
+    switch (t) {
+        case ValueType::Int8:
+            return {-128.0, 127.0};
+        case ValueType::UInt8:
+            return {0.0, 255.0};
+        case ValueType::Int16:
+            return {-32768.0, 32767.0};
+        case ValueType::UInt16:
+            return {0.0, 65535.0};
+        case ValueType::Int32:
+            return {-2147483648.0, 2147483647.0};
+        case ValueType::UInt32:
+            return {0.0, 4294967295.0};
+        case ValueType::Float32:
+            return {-static_cast<double>(std::numeric_limits<float>::max()),
+                    static_cast<double>(std::numeric_limits<float>::max())};
+        case ValueType::Float64:
+            break;
+    }
+    return {-std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
+}
+
 std::size_t size_of(ValueType type) noexcept {
     switch (type) {
         case ValueType::Int8:
@@ -194,29 +217,6 @@ bool valid_name(std::string_view s) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
                c == '-' || c == '.';
     });
-}
-
-std::pair<double, double> type_range(ValueType t) {
-    switch (t) {
-        case ValueType::Int8:
-            return {-128.0, 127.0};
-        case ValueType::UInt8:
-            return {0.0, 255.0};
-        case ValueType::Int16:
-            return {-32768.0, 32767.0};
-        case ValueType::UInt16:
-            return {0.0, 65535.0};
-        case ValueType::Int32:
-            return {-2147483648.0, 2147483647.0};
-        case ValueType::UInt32:
-            return {0.0, 4294967295.0};
-        case ValueType::Float32:
-            return {-static_cast<double>(std::numeric_limits<float>::max()),
-                    static_cast<double>(std::numeric_limits<float>::max())};
-        case ValueType::Float64:
-            break;
-    }
-    return {-std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
 }
 
 std::string hex32(std::uint64_t v) {
@@ -485,7 +485,7 @@ class ProjectParser {
     }
 
     void check_in_type_range(double v, ValueType type, const std::string& ptr) const {
-        const auto [lo, hi] = type_range(type);
+        const auto [lo, hi] = value_range(type);
         if (v < lo || v > hi) {
             fail(ptr, format_number(v) + " is outside the range of " + std::string(name(type)) + " (" +
                           format_number(lo) + " to " + format_number(hi) + ")");

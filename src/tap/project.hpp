@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "password_hash.hpp"
@@ -22,6 +23,8 @@ enum class ValueType : std::uint8_t { Int8, UInt8, Int16, UInt16, Int32, UInt32,
 
 std::string_view name(ValueType type) noexcept;  // "int8", ..., "float64"
 std::size_t size_of(ValueType type) noexcept;    // bytes of one element
+// The lowest and highest value of one element (float32: its largest finite magnitude).
+std::pair<double, double> value_range(ValueType type) noexcept;
 std::optional<ValueType> value_type_from_name(std::string_view text) noexcept;
 bool is_integer(ValueType type) noexcept;
 

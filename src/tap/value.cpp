@@ -35,29 +35,6 @@ std::string shown(double x) {
     return number_text(ValueType::Float64, x);
 }
 
-std::pair<double, double> range_of(ValueType t) {
-    switch (t) {
-        case ValueType::Int8:
-            return {-128.0, 127.0};
-        case ValueType::UInt8:
-            return {0.0, 255.0};
-        case ValueType::Int16:
-            return {-32768.0, 32767.0};
-        case ValueType::UInt16:
-            return {0.0, 65535.0};
-        case ValueType::Int32:
-            return {-2147483648.0, 2147483647.0};
-        case ValueType::UInt32:
-            return {0.0, 4294967295.0};
-        case ValueType::Float32:
-            return {-static_cast<double>(std::numeric_limits<float>::max()),
-                    static_cast<double>(std::numeric_limits<float>::max())};
-        case ValueType::Float64:
-            break;
-    }
-    return {-std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
         s.remove_prefix(1);
@@ -167,7 +144,7 @@ std::string encode_value(const Variable& v, const std::vector<double>& values) {
         refuse(v, std::to_string(values.size()) + (values.size() == 1 ? " value" : " values") + " for " +
                       std::to_string(v.count) + (v.count == 1 ? " element" : " elements"));
     }
-    const auto [lo, hi] = range_of(v.type);
+    const auto [lo, hi] = value_range(v.type);
     const std::size_t n = size_of(v.type);
     std::string out;
     out.reserve(v.size());
