@@ -61,6 +61,7 @@ void Broker::apply_config(const Config& c) {
     l.max_queued_messages = c.max_queued_messages;
     router_.set_local_shared(c.shared_subscription_strategy == "local");
     l.max_queued_bytes = c.max_queued_bytes;
+    l.max_inflight_bytes = c.max_inflight_bytes;
     l.queue_qos0_messages = c.queue_qos0_messages;
     l.max_retained_messages = c.max_retained_messages;
     l.max_retained_bytes = c.max_retained_bytes;
@@ -69,6 +70,7 @@ void Broker::apply_config(const Config& c) {
     l.clientid_prefixes = c.clientid_prefixes;
     l.connection_messages = c.connection_messages;
     router_.set_upgrade_outgoing_qos(c.upgrade_outgoing_qos);
+    router_.set_check_retain_source(c.check_retain_source);
     if (c.persistent_client_expiration) {
         l.persistent_client_expiration =
             static_cast<std::uint32_t>(std::min<std::uint64_t>(*c.persistent_client_expiration, 0xFFFFFFFEu));
@@ -89,6 +91,7 @@ SessionLimits Broker::session_limits() const {
     s.max_inflight = l.max_inflight_messages;
     s.max_queued = l.max_queued_messages;
     s.max_queued_bytes = l.max_queued_bytes;
+    s.max_inflight_bytes = l.max_inflight_bytes;
     s.queue_qos0 = l.queue_qos0_messages;
     return s;
 }
@@ -137,9 +140,9 @@ void Broker::start() {
     for (const auto& lc : config_.listeners) {
         auto& settings = listener_settings_.emplace_back();
         settings.config_index = static_cast<std::size_t>(&lc - config_.listeners.data());
-        settings.name = "port " + std::to_string(lc.port);
+        settings.name = lc.port == 0 ? "unix socket " + lc.unix_socket : "port " + std::to_string(lc.port);
         settings.port = lc.port;
-        settings.address = lc.bind_address;
+        settings.address = lc.port == 0 ? lc.unix_socket : lc.bind_address;
         try {
             settings.security.set(SecurityPolicy::load(lc.security));
         } catch (const std::exception& e) {
@@ -155,9 +158,15 @@ void Broker::start() {
         settings.allow_zero_length_clientid = lc.security.allow_zero_length_clientid;
         settings.auto_id_prefix = lc.security.auto_id_prefix;
         settings.protocol = lc.protocol;
+        settings.mount_point = lc.mount_point;
         settings.tls = lc.tls();
         if (lc.protocol == "websockets" && (!lc.http_dir.empty() || lc.http_metrics)) {
             settings.http = make_http_service(lc);
+        }
+        if (lc.port == 0) {  // listener 0 PATH
+            spdlog::info("Opening unix listen socket on {}.", lc.unix_socket);
+            listeners_.push_back(std::make_unique<Listener>(*this, control_, settings, lc, lc.unix_socket));
+            continue;
         }
         std::vector<ip::tcp::endpoint> endpoints;
         if (lc.bind_address.empty()) {
@@ -273,7 +282,8 @@ void Broker::reload() {
     auto settings = listener_settings_.begin();
     for (const auto& lc : fresh.listeners) {
         if (settings == listener_settings_.end()) break;
-        if (settings->port != lc.port || settings->address != lc.bind_address) {
+        if (settings->port != lc.port ||
+            settings->address != (lc.port == 0 ? lc.unix_socket : lc.bind_address)) {
             spdlog::warn("Listener changes (port {}) take effect after a restart.", lc.port);
             break;
         }

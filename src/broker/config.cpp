@@ -392,19 +392,14 @@ void h_listener(const Ctx& c) {
     if (c.t.args.size() > 1 && c.t.args[1].front() != '#') address = std::string(c.t.args[1]);
     c.extra_after(2);
     if (port == 0 && address.empty()) c.fail("a listener with port 0 must give a unix socket path");
-    if (port == 0) {
-        c.refuse(
-            "unix socket listeners (listener 0 PATH) are not implemented; use a TCP listener on "
-            "127.0.0.1 instead");
-    }
     for (const auto& other : p.listeners) {
         const auto& o = other.cfg;
-        if (o.port == port && o.bind_address == address)
+        if (o.port == port && (port == 0 ? o.unix_socket : o.bind_address) == address)
             c.fail("the same listener is already defined at " + o.file + ":" + std::to_string(o.line));
     }
     ListenerDraft d;
     d.cfg.port = port;
-    d.cfg.bind_address = address;
+    (port == 0 ? d.cfg.unix_socket : d.cfg.bind_address) = address;
     d.cfg.file = c.fs.loc.file;
     d.cfg.line = c.fs.loc.line;
     p.listeners.push_back(std::move(d));
@@ -469,7 +464,6 @@ void h_mount_point(const Ctx& c) {
     if (l.cfg.mount_point.find_first_of("+#") != std::string::npos) {
         c.fail("invalid mount point '" + l.cfg.mount_point + "' (contains a wildcard)");
     }
-    c.refuse("mount points are not implemented; give each group of clients its own topic prefix and ACL");
 }
 
 // http_metrics_allow CIDR [CIDR...]: may be repeated; the ranges add up.
@@ -517,11 +511,6 @@ void security_string(const Ctx& c) {
     auto& s = c.p.security(c);
     c.set_string(s.assigned, s.cfg.*Field);
 }
-void h_psk_file(const Ctx& c) {
-    (void)c.string();
-    c.p.security_touched = true;
-    c.refuse("TLS-PSK is not implemented; use certificates (cafile, certfile, keyfile) on this listener");
-}
 void h_plugin(const Ctx& c) {
     (void)c.string();
     c.refuse(
@@ -554,11 +543,6 @@ void h_per_listener_settings(const Ctx& c) {
 void h_check_retain_source(const Ctx& c) {
     c.p.security_touched = true;  // Mosquitto counts it as a security setting
     c.p.cfg.check_retain_source = c.boolean();
-    if (c.p.cfg.check_retain_source) {
-        c.refuse(
-            "check_retain_source is not implemented; retained messages are sent without re-checking "
-            "their publisher's access");
-    }
 }
 
 void h_persistent_client_expiration(const Ctx& c) {
@@ -786,7 +770,7 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"http_dir", listener_string<&L::http_dir>},
         {"http_metrics", listener_bool<&L::http_metrics>},
         {"http_metrics_allow", h_http_metrics_allow},
-        {"psk_hint", [](const Ctx& c) { c.refuse("TLS-PSK is not implemented"); }},
+        {"psk_hint", listener_string<&L::psk_hint>},
         {"tls_engine", [](const Ctx& c) { c.refuse("OpenSSL engines are not supported"); }},
         {"tls_engine_kpass_sha1", [](const Ctx& c) { c.refuse("OpenSSL engines are not supported"); }},
         {"tls_keyform",
@@ -812,7 +796,7 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"auth_jwt_username_claim", security_string<&S::auth_jwt_username_claim>},
         {"auth_jwt_publish_claim", security_string<&S::auth_jwt_publish_claim>},
         {"auth_jwt_subscribe_claim", security_string<&S::auth_jwt_subscribe_claim>},
-        {"psk_file", h_psk_file},
+        {"psk_file", security_string<&S::psk_file>},
         {"auth_plugin", h_plugin},
         {"plugin", h_plugin},
         {"auth_plugin_deny_special_chars", h_auth_plugin_deny_special_chars},
@@ -823,12 +807,7 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"message_size_limit", global_int<std::uint32_t, &C::message_size_limit, 0, kMaxPayload>},
         {"max_inflight_messages",
          global_int_negative_is_zero<std::uint16_t, &C::max_inflight_messages, 65535>},
-        {"max_inflight_bytes",
-         [](const Ctx& c) {
-             if (c.integer_negative_is_zero(kInt64Max) != 0)
-                 c.refuse(
-                     "max_inflight_bytes is not implemented; limit the window with max_inflight_messages");
-         }},
+        {"max_inflight_bytes", global_int_negative_is_zero<std::uint64_t, &C::max_inflight_bytes, kInt64Max>},
         {"max_queued_messages", global_int_negative_is_zero<std::uint32_t, &C::max_queued_messages, kIntMax>},
         {"max_queued_bytes", global_int_negative_is_zero<std::uint64_t, &C::max_queued_bytes, kInt64Max>},
         {"max_retained_messages",
@@ -1029,16 +1008,16 @@ void Parser::include_dir(const Ctx& c, const std::string& dir) {
 }
 
 bool starts_default_listener(const ListenerDraft& d, bool bind_set, bool port_set) {
-    // Mosquitto's list (config__parse_args), without what tapmq ignores (psk_hint, tls_engine, plugins).
+    // Mosquitto's list (config__parse_args), without what tapmq refuses (tls_engine, plugins).
     const auto& l = d.cfg;
     const auto& s = d.security.cfg;
     return port_set || bind_set || !l.bind_interface.empty() || !l.cafile.empty() || !l.capath.empty() ||
-           !l.certfile.empty() || !l.keyfile.empty() || !l.ciphers.empty() || !l.ciphers_tls1_3.empty() ||
-           !l.dhparamfile.empty() || !l.crlfile.empty() || l.require_certificate ||
-           l.use_identity_as_username || l.use_subject_as_username || l.use_username_as_clientid ||
-           l.max_connections.has_value() || l.max_qos != 2 || !l.mount_point.empty() ||
-           l.protocol != "mqtt" || !l.socket_domain.empty() || !s.password_file.empty() ||
-           !s.allow_zero_length_clientid;
+           !l.psk_hint.empty() || !l.certfile.empty() || !l.keyfile.empty() || !l.ciphers.empty() ||
+           !l.ciphers_tls1_3.empty() || !l.dhparamfile.empty() || !l.crlfile.empty() ||
+           l.require_certificate || l.use_identity_as_username || l.use_subject_as_username ||
+           l.use_username_as_clientid || l.max_connections.has_value() || l.max_qos != 2 ||
+           !l.mount_point.empty() || l.protocol != "mqtt" || !l.socket_domain.empty() ||
+           !s.password_file.empty() || !s.allow_zero_length_clientid;
 }
 
 Config Parser::finish() {
@@ -1086,6 +1065,23 @@ Config Parser::finish() {
                     "listener " + std::to_string(l.port) +
                         " is not 'protocol websockets': /metrics and /healthz are served on "
                         "websockets listeners only (add 'protocol websockets' or move the line)");
+            }
+        }
+        if (l.port == 0) {
+            // A unix socket listener carries plain MQTT (Mosquitto's serves neither TLS nor
+            // WebSockets there either).
+            const char* bad = !l.certfile.empty()         ? "certfile"
+                              : !l.psk_hint.empty()       ? "psk_hint"
+                              : l.protocol != "mqtt"      ? "protocol"
+                              : !l.bind_interface.empty() ? "bind_interface"
+                              : !l.socket_domain.empty()  ? "socket_domain"
+                                                          : nullptr;
+            if (bad != nullptr) {
+                const auto it = d.assigned.find(bad);
+                const Loc at = it != d.assigned.end() ? it->second : Loc{l.file, l.line};
+                throw ConfigError(at.file, at.line, bad,
+                                  "listener 0 " + l.unix_socket +
+                                      " is a unix socket listener, which serves plain MQTT only");
             }
         }
         if (cfg.per_listener_settings) {

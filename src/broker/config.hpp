@@ -28,6 +28,7 @@ struct SecurityConfig {
     std::string auth_scram_file;
     bool allow_zero_length_clientid = true;
     std::string auto_id_prefix = "auto-";
+    std::string psk_file;  // TLS-PSK identities and keys (identity:hexkey lines); empty = none
     // tapmq extension: a JWT in the password field ("token" login mode). Enabled by
     // auth_jwt_algorithm + auth_jwt_key_file.
     std::string auth_jwt_algorithm;                 // HS256 | RS256 | ES256; empty = no JWT login
@@ -40,8 +41,9 @@ struct SecurityConfig {
 };
 
 struct ListenerConfig {
-    std::uint16_t port = 1883;
+    std::uint16_t port = 1883;                     // 0: a unix socket listener (unix_socket)
     std::string bind_address;                      // empty = all interfaces
+    std::string unix_socket;                       // listener 0 PATH: the socket file's path
     std::string bind_interface;                    // SO_BINDTODEVICE; empty = none
     std::string protocol = "mqtt";                 // "mqtt" | "websockets"
     std::string socket_domain;                     // empty = IPv4 and IPv6 | "ipv4" | "ipv6"
@@ -65,6 +67,9 @@ struct ListenerConfig {
     bool require_certificate = false;
     bool use_identity_as_username = false;
     bool use_subject_as_username = false;
+    // TLS-PSK (enabled when psk_hint is set): the hint sent to clients; the keys are the listener's
+    // security.psk_file. With certfile too, both kinds of handshake are offered.
+    std::string psk_hint;
 
     // The security settings in force on this listener: the listener's own ones with
     // per_listener_settings true, a copy of Config::security otherwise.
@@ -74,7 +79,7 @@ struct ListenerConfig {
     std::string file;
     int line = 0;
 
-    bool tls() const noexcept { return !certfile.empty(); }
+    bool tls() const noexcept { return !certfile.empty() || !psk_hint.empty(); }
 };
 
 struct Config {
@@ -94,6 +99,7 @@ struct Config {
     std::uint16_t max_inflight_messages = 20;  // 0 = unlimited
     std::uint32_t max_queued_messages = 1000;  // 0 = unlimited
     std::uint64_t max_queued_bytes = 0;        // 0 = unlimited
+    std::uint64_t max_inflight_bytes = 0;      // outgoing QoS 1/2 payload bytes in flight; 0 = unlimited
     std::uint64_t max_retained_messages = 0;   // retained messages in all; 0 = unlimited
     std::uint64_t max_retained_bytes = 0;      // their topic + payload bytes in all; 0 = unlimited
     bool queue_qos0_messages = false;

@@ -12,6 +12,7 @@
 #include "broker.hpp"
 #include "durability.hpp"
 #include "log_text.hpp"
+#include "mount_point.hpp"
 #include "mqtt/encoder.hpp"
 #include "stats.hpp"
 #include "transports.hpp"
@@ -332,6 +333,10 @@ SendResult Connection::send_publish(const Outgoing& o, std::uint16_t packet_id, 
         if (o.msg->expires_at) d.message_expiry = o.msg->remaining_expiry(Clock::now());
     }
     const auto& tmpl = o.msg->publish;
+    if (!listener_.mount_point.empty()) {  // the client sees topics below its mount point only
+        if (!under_mount(listener_.mount_point, tmpl.topic())) return SendResult::OutsideMountPoint;
+        d.topic_skip = static_cast<std::uint16_t>(listener_.mount_point.size());
+    }
     bool new_alias = false;
     if (client_topic_alias_max_ != 0) {
         if (!outbound_aliases_) outbound_aliases_ = std::make_unique<AliasMap>();

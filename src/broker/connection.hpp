@@ -34,7 +34,9 @@ class Broker;
 class Worker;
 struct ListenerSettings;
 
-enum class SendResult { Sent, Full, TooLarge };
+// Full: try again later. TooLarge, OutsideMountPoint: discarded, as if delivered (a session of a
+// mounted listener that inherited a subscription from elsewhere gets nothing outside its mount point).
+enum class SendResult { Sent, Full, TooLarge, OutsideMountPoint };
 
 class Connection final : public IoHandler, public std::enable_shared_from_this<Connection> {
   public:
@@ -107,6 +109,8 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
     // A reload swapped the listener's policy (worker thread, Worker::policy_reloaded): a client
     // that logged in without an ACL file gets its identity checked against the new one.
     void policy_reloaded();
+    // Who this client is for check_retain_source: its ACL identity, or a new one naming it.
+    ClientAccessPtr publisher_identity() const;
     // The login pool's answer for the CONNECT kept in extras_->login_connect (worker thread).
     void on_login_checked(LoginResult r);
     // After a wait that read nothing (LoggingIn): handles the input kept meanwhile, reads again.

@@ -8,6 +8,7 @@
 #include "connection.hpp"
 #include "durability.hpp"
 #include "log_text.hpp"
+#include "mount_point.hpp"
 #include "mqtt/topic.hpp"
 #include "mqtt/utf8.hpp"
 #include "stats.hpp"
@@ -160,6 +161,13 @@ void Connection::on_connect(mqtt::Connect& c, std::string_view bytes) {
         [self = shared_from_this()](LoginResult r) { self->on_login_checked(std::move(r)); });
 }
 
+ClientAccessPtr Connection::publisher_identity() const {
+    if (access_) return access_;
+    std::optional<std::string> user;
+    if (!username().empty()) user = username();
+    return std::make_shared<ClientAccess>(listener_.security, std::move(user), client_id());
+}
+
 void Connection::policy_reloaded() {
     if (state_ != State::Connected || access_) return;  // has one: it reads the slot at each check
     if (!listener_.security.get()->acl) return;
@@ -289,6 +297,7 @@ SessionRegistry::Opened Connection::open_session(const mqtt::Connect& c) {
     session_limits.max_inflight = limits.max_inflight_messages;
     session_limits.max_queued = limits.max_queued_messages;
     session_limits.max_queued_bytes = limits.max_queued_bytes;
+    session_limits.max_inflight_bytes = limits.max_inflight_bytes;
     session_limits.queue_qos0 = limits.queue_qos0_messages;
     auto opened = broker_.sessions().open(client_id(), c.clean_start, session_limits);
     if (opened.previous) opened.previous->kick(ReasonCode::SessionTakenOver);
@@ -303,12 +312,16 @@ SessionRegistry::Opened Connection::open_session(const mqtt::Connect& c) {
 
 void Connection::keep_will(const mqtt::Will& w) {
     mqtt::Publish wp;
-    wp.topic = w.topic;
+    std::string mounted;  // Mosquitto puts the mount point before the will's topic too
+    if (!listener_.mount_point.empty()) mounted = mounted_topic(listener_.mount_point, w.topic);
+    wp.topic = mounted.empty() ? w.topic : std::string_view(mounted);
     wp.payload = w.payload;
     wp.qos = w.qos;
     wp.retain = w.retain;
     wp.properties = w.properties;
-    extras().will = std::make_unique<StoredWill>(StoredWill{std::make_shared<Message>(wp, std::nullopt),
+    auto will_msg = std::make_shared<Message>(wp, std::nullopt);
+    if (wp.retain && broker_.router().check_retain_source()) will_msg->source = publisher_identity();
+    extras().will = std::make_unique<StoredWill>(StoredWill{std::move(will_msg),
                                                             w.properties.message_expiry_interval,
                                                             w.properties.will_delay_interval.value_or(0),
                                                             {},
@@ -368,6 +381,11 @@ void Connection::on_publish(mqtt::Publish& p) {
         }
         p.properties.topic_alias.reset();
     }
+    std::string mounted;  // the topic under the listener's mount point (empty: none, nothing done)
+    if (!listener_.mount_point.empty()) {
+        mounted = mounted_topic(listener_.mount_point, p.topic);
+        p.topic = mounted;
+    }
     if (p.qos > listener_.max_qos) return fail(ReasonCode::QoSNotSupported, "PUBLISH QoS above max_qos");
     if (p.retain && !limits.retain_available)
         return fail(ReasonCode::RetainNotSupported, "retain not available");
@@ -404,6 +422,7 @@ void Connection::on_publish(mqtt::Publish& p) {
     std::size_t delivered = 0;
     if (refusal == ReasonCode::Success) {
         auto msg = std::make_shared<Message>(p, expiry_of(p.properties));
+        if (p.retain && broker_.router().check_retain_source()) msg->source = publisher_identity();
         delivered = broker_.router().publish(session_.get(), msg, limits.retain_available);
     } else if (refusal != ReasonCode::NotAuthorized) {
         spdlog::warn("Dropping PUBLISH from {} on '{}': {}.", describe(), p.topic, mqtt::to_string(refusal));
@@ -456,22 +475,28 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
         bool is_new;
     };
     std::vector<Accepted> accepted;
+    // The filters under the listener's mount point (reserved up front: `accepted` views them).
+    std::vector<std::string> mounted;
+    if (!listener_.mount_point.empty()) mounted.reserve(s.topics.size());
     for (const auto& t : s.topics) {
-        if (topic_levels(t.filter) > limits.max_topic_levels || t.filter.size() > limits.max_topic_length) {
+        std::string_view filter = t.filter;
+        if (!listener_.mount_point.empty())
+            filter = mounted.emplace_back(mounted_filter(listener_.mount_point, filter));
+        if (topic_levels(filter) > limits.max_topic_levels || filter.size() > limits.max_topic_length) {
             ack.reasons.push_back(ReasonCode::TopicFilterInvalid);
             continue;
         }
-        if (access_ && !access_->can_subscribe(t.filter)) {
-            spdlog::info("Client {} not authorised to subscribe to '{}'.", describe(), t.filter);
+        if (access_ && !access_->can_subscribe(filter)) {
+            spdlog::info("Client {} not authorised to subscribe to '{}'.", describe(), filter);
             ack.reasons.push_back(ReasonCode::NotAuthorized);
             continue;
         }
         SubscriptionRecord record{t.options, id};
         if (record.options.qos > listener_.max_qos) record.options.qos = listener_.max_qos;
-        const bool is_new = session_->add_subscription(t.filter, record);
-        broker_.router().subscribe(session_, t.filter, record);
+        const bool is_new = session_->add_subscription(filter, record);
+        broker_.router().subscribe(session_, filter, record);
         ack.reasons.push_back(static_cast<ReasonCode>(record.options.qos));
-        accepted.push_back({t.filter, record, is_new});
+        accepted.push_back({filter, record, is_new});
     }
     send(ack);
     // Retained messages follow the SUBACK (spec 3.3.1.3, Retain Handling 3.8.3.1).
@@ -485,6 +510,8 @@ void Connection::on_unsubscribe(const mqtt::Unsubscribe& u) {
     mqtt::Unsuback ack;
     ack.packet_id = u.packet_id;
     for (auto f : u.filters) {
+        std::string mounted;
+        if (!listener_.mount_point.empty()) f = mounted = mounted_filter(listener_.mount_point, f);
         session_->remove_subscription(f);
         const bool removed = broker_.router().unsubscribe(session_, f);
         if (mqtt::is_v5(version_))

@@ -22,6 +22,8 @@ class Lazy {
         return *c_;
     }
     C* operator->() { return &**this; }
+    // Read-only: null while there is no container.
+    const C* get() const noexcept { return c_.get(); }
 
     // Frees the container if it holds nothing; no iterator into it may be in use.
     void trim() noexcept {

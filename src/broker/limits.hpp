@@ -17,6 +17,7 @@ struct BrokerLimits {
     std::uint16_t max_inflight_messages = 20;              // window per client, both ways
     std::uint32_t max_queued_messages = 1000;
     std::uint64_t max_queued_bytes = 0;
+    std::uint64_t max_inflight_bytes = 0;  // outgoing QoS 1/2 payload bytes in flight per client
     bool queue_qos0_messages = false;
     std::uint64_t max_retained_messages = 0;  // 0 = unlimited
     std::uint64_t max_retained_bytes = 0;     // topic + payload bytes; 0 = unlimited

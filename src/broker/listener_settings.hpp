@@ -31,6 +31,9 @@ struct ListenerSettings {
     bool allow_zero_length_clientid = true;
     std::string auto_id_prefix = "auto-";  // of the ids given to clients that sent none
     std::string protocol = "mqtt";         // "mqtt" | "websockets"
+    // Mosquitto's mount_point: put before every topic and filter of this listener's clients on the
+    // way in, taken off on the way out. Empty for most listeners (then nothing is done).
+    std::string mount_point;
     bool tls = false;
     // Served on a websockets listener with http_dir or http_metrics (null otherwise).
     std::shared_ptr<http::HttpService> http;

@@ -14,6 +14,7 @@
 namespace tapmq::broker {
 
 using Clock = std::chrono::steady_clock;
+class ClientAccess;
 
 struct Message {
     Message(const mqtt::Publish& p, std::optional<Clock::time_point> expires)
@@ -23,6 +24,9 @@ struct Message {
     mqtt::QoS qos;
     bool retain;
     std::optional<Clock::time_point> expires_at;  // from Message Expiry Interval (set before routing)
+    // Who published it (a retained message with check_retain_source true): its write access is
+    // checked again each time the retained message is sent to a new subscriber. Set before routing.
+    std::shared_ptr<const ClientAccess> source;
 
     std::string_view topic() const noexcept { return publish.topic(); }
     bool expired(Clock::time_point now) const noexcept { return expires_at && now >= *expires_at; }

@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "durability.hpp"
+#include "log_text.hpp"
 #include "mqtt/topic.hpp"
+#include "security.hpp"
 #include "stats.hpp"
 #include "worker.hpp"
 
@@ -119,8 +121,14 @@ void Router::send_retained(const SessionPtr& s, std::string_view filter, const S
     std::vector<MessagePtr> found;
     retained_.match(filter, found);
     const auto now = Clock::now();
+    const bool check_source = check_source_.load(std::memory_order_relaxed);
     for (auto& m : found) {
         if (m->expired(now)) continue;
+        if (check_source && m->source && !m->source->can_publish(m->topic())) {
+            spdlog::debug("Retained message on '{}' not sent to {}: its publisher {} may no longer write it.",
+                          m->topic(), loggable(s->client_id()), loggable(m->source->client_id()));
+            continue;
+        }
         Outgoing out;
         out.msg = std::move(m);
         out.qos = upgrade_qos_.load(std::memory_order_relaxed) ? r.options.qos

@@ -25,6 +25,10 @@ class Router {
     void set_local_shared(bool local) noexcept { local_shared_.store(local, std::memory_order_relaxed); }
     // upgrade_outgoing_qos: deliver at the subscription's QoS, not the lower of it and the message's.
     void set_upgrade_outgoing_qos(bool on) noexcept { upgrade_qos_.store(on, std::memory_order_relaxed); }
+    // check_retain_source: a retained message goes to a new subscriber only while its publisher may
+    // still write its topic (Message::source; messages without one are sent).
+    void set_check_retain_source(bool on) noexcept { check_source_.store(on, std::memory_order_relaxed); }
+    bool check_retain_source() const noexcept { return check_source_.load(std::memory_order_relaxed); }
     // Start-up: a retained message read back from the store (not written again).
     void restore_retained(const MessagePtr& msg);
 
@@ -66,6 +70,7 @@ class Router {
     Durability* durability_ = nullptr;
     std::atomic<bool> local_shared_{false};
     std::atomic<bool> upgrade_qos_{false};
+    std::atomic<bool> check_source_{false};
     SubscriptionTree<SessionPtr> subscriptions_;
     RetainedTree<MessagePtr> retained_;
     std::atomic<std::uint64_t> max_retained_messages_{0};

@@ -44,6 +44,7 @@ std::shared_ptr<const SecurityPolicy> SecurityPolicy::load(const SecurityConfig&
         o.subscribe_check = auth::AclFile::SubscribeCheck::Strict;
         p->acl = std::make_shared<auth::AclFile>(auth::AclFile::load(c.acl_file, o));
     }
+    if (!c.psk_file.empty()) p->psk = std::make_shared<auth::PskFile>(auth::PskFile::load(c.psk_file));
     if (!c.auth_scram_file.empty()) {
         auto users = std::make_shared<auth::ScramFile>(auth::ScramFile::load(c.auth_scram_file));
         p->authenticators.push_back(std::make_shared<ScramAuthenticator>(std::move(users)));

@@ -1,6 +1,6 @@
 // Authentication and authorisation for one listener: the four login modes (password file, anonymous,
-// JWT in the password field, client certificate), MQTT 5 enhanced authentication (SCRAM-SHA-256,
-// see enhanced_auth.hpp) and Mosquitto's ACL file, checked on every path a
+// JWT in the password field, client certificate or TLS-PSK identity), the TLS-PSK keys, MQTT 5 enhanced
+// authentication (SCRAM-SHA-256, see enhanced_auth.hpp) and Mosquitto's ACL file, checked on every path a
 // message takes. A SecurityPolicy is immutable; SIGHUP loads a new one and swaps it in, so existing
 // connections see reloaded ACLs at their next check.
 #pragma once
@@ -17,6 +17,7 @@
 #include "auth/acl_file.hpp"
 #include "auth/jwt.hpp"
 #include "auth/password_file.hpp"
+#include "auth/psk_file.hpp"
 #include "config.hpp"
 #include "enhanced_auth.hpp"
 #include "mqtt/reason_code.hpp"
@@ -28,6 +29,7 @@ struct SecurityPolicy {
     std::shared_ptr<const auth::PasswordFile> passwords;  // null = no password file
     std::shared_ptr<const auth::AclFile> acl;             // null = no ACL: everything allowed
     std::shared_ptr<const auth::JwtVerifier> jwt;         // null = no JWT login
+    std::shared_ptr<const auth::PskFile> psk;             // TLS-PSK keys; null = no psk_file
     // Enhanced authentication methods offered (CONNECT with an Authentication Method).
     std::vector<std::shared_ptr<const Authenticator>> authenticators;
 

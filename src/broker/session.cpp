@@ -14,8 +14,14 @@ namespace {
 
 // Why send_publish did not send: for the drop log.
 const char* why(SendResult r) noexcept {
-    return r == SendResult::TooLarge ? "larger than the client's maximum packet size once encoded for it"
-                                     : "client write buffer full";
+    switch (r) {
+        case SendResult::TooLarge:
+            return "larger than the client's maximum packet size once encoded for it";
+        case SendResult::OutsideMountPoint:
+            return "outside the mount point of the client's listener";
+        default:
+            return "client write buffer full";
+    }
 }
 
 }  // namespace
@@ -33,7 +39,7 @@ void Session::deliver(Outgoing out) {
         if (const SendResult r = conn_->send_publish(out, 0, false); r != SendResult::Sent) drop(out, why(r));
         return;
     }
-    if (!queue_.empty() || inflight_.size() >= window_locked()) {
+    if (!queue_.empty() || inflight_full_locked()) {
         enqueue_locked(std::move(out));
         return;
     }
@@ -44,6 +50,16 @@ std::size_t Session::window_locked() const noexcept {
     std::size_t w = client_receive_maximum_;
     if (ctx_.limits.max_inflight != 0 && ctx_.limits.max_inflight < w) w = ctx_.limits.max_inflight;
     return w;
+}
+
+bool Session::inflight_full_locked() const noexcept {
+    if (inflight_.size() >= window_locked()) return true;
+    const std::uint64_t max_bytes = ctx_.limits.max_inflight_bytes;
+    if (max_bytes == 0 || inflight_.empty()) return false;
+    std::uint64_t bytes = 0;  // summed when asked: the window is small, and only with the limit set
+    for (const auto& f : *inflight_.get())
+        bytes += f.out.msg->publish.payload().size();
+    return bytes >= max_bytes;
 }
 
 void Session::enqueue_locked(Outgoing&& out) {
@@ -247,7 +263,8 @@ bool Session::send_inflight_locked(Outgoing&& out) {
     const Stage stage = out.qos == mqtt::QoS::AtLeastOnce ? Stage::AwaitPuback : Stage::AwaitPubrec;
     // Stored before it is sent: the bytes wait for this write (write-ahead, see durability.hpp).
     store_outgoing_locked(out, static_cast<std::uint8_t>(stage), id);
-    switch (conn_->send_publish(out, id, false)) {
+    const SendResult r = conn_->send_publish(out, id, false);
+    switch (r) {
         case SendResult::Full:
             store_outgoing_locked(out, 0, 0);
             queued_bytes_ += out.msg->bytes();
@@ -255,7 +272,8 @@ bool Session::send_inflight_locked(Outgoing&& out) {
             note_backlog_locked();
             return false;
         case SendResult::TooLarge:  // discarded as if delivered (spec 3.1.2.11.4)
-            drop(out, why(SendResult::TooLarge));
+        case SendResult::OutsideMountPoint:
+            drop(out, why(r));
             forget_outgoing_locked(out);
             return true;
         case SendResult::Sent:
@@ -290,14 +308,14 @@ void Session::pump_queue_locked() {
         if (front.qos == mqtt::QoS::AtMostOnce) {
             if (const SendResult r = conn_->send_publish(front, 0, false); r == SendResult::Full) {
                 return;
-            } else if (r == SendResult::TooLarge) {
+            } else if (r != SendResult::Sent) {
                 drop(front, why(r));
             }
             queued_bytes_ -= front.msg->bytes();
             queue_->pop_front();
             continue;
         }
-        if (inflight_.size() >= window_locked()) return;
+        if (inflight_full_locked()) return;
         Outgoing out = std::move(front);
         queue_->pop_front();
         queued_bytes_ -= out.msg->bytes();

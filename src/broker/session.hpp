@@ -35,10 +35,11 @@ struct Stats;
 
 // Per-session limits, copied from the configuration when the session is created.
 struct SessionLimits {
-    std::uint64_t max_queued_bytes = 0;  // max_queued_bytes (0 = unlimited)
-    std::uint32_t max_queued = 1000;     // max_queued_messages (0 = unlimited)
-    std::uint16_t max_inflight = 20;     // max_inflight_messages (0 = only the client's receive maximum)
-    bool queue_qos0 = false;             // queue_qos0_messages
+    std::uint64_t max_queued_bytes = 0;    // max_queued_bytes (0 = unlimited)
+    std::uint32_t max_queued = 1000;       // max_queued_messages (0 = unlimited)
+    std::uint16_t max_inflight = 20;       // max_inflight_messages (0 = only the client's receive maximum)
+    std::uint64_t max_inflight_bytes = 0;  // max_inflight_bytes: payload bytes in flight (0 = unlimited)
+    bool queue_qos0 = false;               // queue_qos0_messages
     bool operator==(const SessionLimits&) const = default;
 };
 
@@ -209,6 +210,10 @@ class Session {
     using Subscriptions = std::map<std::string, SubscriptionRecord, std::less<>>;
     Deque<Inflight>::iterator find_inflight_locked(std::uint16_t id);
     std::size_t window_locked() const noexcept;
+    // No room for another QoS 1/2 message in flight: the window (window_locked) is full, or the
+    // payload bytes in flight have reached max_inflight_bytes (as Mosquitto: one message may take
+    // them past it; a message larger than the limit goes alone).
+    bool inflight_full_locked() const noexcept;
     void drop(const Outgoing& out, const char* why);
     // Store writes (no-ops unless persistent()); they go to the thread's open scope.
     void store_outgoing_locked(Outgoing& out, std::uint8_t stage, std::uint16_t packet_id);

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace tapmq::broker {
 namespace {
@@ -217,9 +219,19 @@ void TcpTransport::close() noexcept {
 }
 
 std::string TcpTransport::remote_address() const {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    if (fd_ < 0 || ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return "unknown";
+    if (peer.ss_family == AF_UNIX) {
+        // A unix socket's client has no name of its own: the listener's path stands for it.
+        sockaddr_un local{};
+        socklen_t local_len = sizeof local;
+        if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return "unix";
+        return local.sun_path[0] != '\0' ? std::string(local.sun_path) : "unix";
+    }
     boost::asio::ip::tcp::endpoint ep;
-    socklen_t len = static_cast<socklen_t>(ep.capacity());
-    if (fd_ < 0 || ::getpeername(fd_, ep.data(), &len) != 0) return "unknown";
+    if (len > ep.capacity()) return "unknown";
+    std::memcpy(ep.data(), &peer, len);
     ep.resize(len);
     return endpoint_string(ep);
 }

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <cstring>
 #include <stdexcept>
 
 namespace tapmq::broker {
@@ -33,9 +34,50 @@ int min_version(const std::string& v) {
     return TLS1_2_VERSION;
 }
 
+// Where the listener's policy slot hangs on its SSL_CTX, and the identity a PSK handshake used on
+// its SSL (a heap string, freed with the SSL).
+int slot_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+void free_identity(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+    delete static_cast<std::string*>(ptr);
+}
+
+int identity_index() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, free_identity);
+    return index;
+}
+
+// OpenSSL's PSK server callback, for TLS 1.2 PSK cipher suites and (as an external PSK with
+// SHA-256) TLS 1.3: the key of `identity` in the psk_file, or 0 to fail the handshake.
+unsigned int psk_server_callback(SSL* ssl, const char* identity, unsigned char* psk, unsigned int max_len) {
+    if (identity == nullptr) return 0;
+    const auto* slot =
+        static_cast<const PolicySlot*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), slot_index()));
+    if (slot == nullptr) return 0;
+    const auto policy = slot->get();
+    if (!policy || !policy->psk) return 0;
+    const auto key = policy->psk->key(identity);
+    if (!key || key->size() > max_len) return 0;
+    std::memcpy(psk, key->data(), key->size());
+    auto* old = static_cast<std::string*>(SSL_get_ex_data(ssl, identity_index()));
+    delete old;
+    SSL_set_ex_data(ssl, identity_index(), new std::string(identity));
+    return static_cast<unsigned int>(key->size());
+}
+
 }  // namespace
 
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const ListenerConfig& lc) {
+std::optional<std::string> psk_identity(SSL* ssl) {
+    const auto* id = static_cast<const std::string*>(SSL_get_ex_data(ssl, identity_index()));
+    if (id == nullptr) return std::nullopt;
+    return *id;
+}
+
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const ListenerConfig& lc,
+                                                            const PolicySlot& keys) {
     namespace ssl = boost::asio::ssl;
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
     SSL_CTX* native = ctx->native_handle();
@@ -43,14 +85,22 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const ListenerConfig
                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(native, min_version(lc.tls_version));  // a minimum, as in Mosquitto
 
-    if (SSL_CTX_use_certificate_chain_file(native, lc.certfile.c_str()) != 1) {
-        fail("cannot load certfile " + lc.certfile);
+    if (!lc.certfile.empty()) {
+        if (SSL_CTX_use_certificate_chain_file(native, lc.certfile.c_str()) != 1) {
+            fail("cannot load certfile " + lc.certfile);
+        }
+        const std::string& key = lc.keyfile.empty() ? lc.certfile : lc.keyfile;
+        if (SSL_CTX_use_PrivateKey_file(native, key.c_str(), SSL_FILETYPE_PEM) != 1)
+            fail("cannot load keyfile " + key);
+        if (SSL_CTX_check_private_key(native) != 1)
+            fail("keyfile " + key + " does not match certfile " + lc.certfile);
     }
-    const std::string& key = lc.keyfile.empty() ? lc.certfile : lc.keyfile;
-    if (SSL_CTX_use_PrivateKey_file(native, key.c_str(), SSL_FILETYPE_PEM) != 1)
-        fail("cannot load keyfile " + key);
-    if (SSL_CTX_check_private_key(native) != 1)
-        fail("keyfile " + key + " does not match certfile " + lc.certfile);
+    if (!lc.psk_hint.empty()) {
+        if (SSL_CTX_use_psk_identity_hint(native, lc.psk_hint.c_str()) != 1)
+            fail("invalid psk_hint '" + lc.psk_hint + "'");
+        SSL_CTX_set_ex_data(native, slot_index(), const_cast<PolicySlot*>(&keys));
+        SSL_CTX_set_psk_server_callback(native, psk_server_callback);
+    }
     if (!lc.cafile.empty() || !lc.capath.empty()) {
         if (SSL_CTX_load_verify_locations(native, lc.cafile.empty() ? nullptr : lc.cafile.c_str(),
                                           lc.capath.empty() ? nullptr : lc.capath.c_str()) != 1) {

@@ -1,5 +1,6 @@
 #include <openssl/x509.h>
 
+#include "tls_context.hpp"
 #include "transports.hpp"
 
 namespace tapmq::broker {
@@ -16,6 +17,7 @@ std::string endpoint_string(const TcpSocket& s) {
 }
 
 std::optional<PeerIdentity> identity_of(SSL* ssl) {
+    if (auto psk = psk_identity(ssl)) return PeerIdentity{*psk, *psk};  // a PSK handshake's identity
     if (SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
     X509* cert = SSL_get1_peer_certificate(ssl);
     if (cert == nullptr) return std::nullopt;

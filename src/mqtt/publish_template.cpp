@@ -77,7 +77,8 @@ struct Sizes {
 
 static Sizes sizes_of(const Delivery& d, std::size_t topic_size, std::size_t common_props,
                       std::size_t payload) {
-    Sizes s{0, 2 + (omits_topic(d) ? 0 : topic_size) + (d.qos != QoS::AtMostOnce ? 2 : 0) + payload};
+    Sizes s{0, 2 + (omits_topic(d) ? 0 : topic_size - d.topic_skip) + (d.qos != QoS::AtMostOnce ? 2 : 0) +
+                   payload};
     if (is_v5(d.version)) {
         s.props = common_props + per_delivery_properties_size(d);
         s.body += varint_size(s.props) + s.props;
@@ -99,7 +100,7 @@ char* PublishTemplate::write(const Delivery& d, char* out) const noexcept {
         static_cast<std::uint8_t>((static_cast<unsigned>(PacketType::Publish) << 4) |
                                   detail::publish_flags(d.dup && d.qos != QoS::AtMostOnce, d.qos, d.retain)));
     w.varint(static_cast<std::uint32_t>(s.body));
-    w.prefixed(omits_topic(d) ? std::string_view{} : topic());
+    w.prefixed(omits_topic(d) ? std::string_view{} : topic().substr(d.topic_skip));
     if (d.qos != QoS::AtMostOnce) w.u16(d.packet_id);
     if (is_v5(d.version)) {
         const char* common = body().data() + prefix_size_;

@@ -1,8 +1,8 @@
 // A PUBLISH encoded once and written for many subscribers. Topic, payload and the properties that
 // travel unchanged (payload format, content type, response topic, correlation data, user properties)
 // are serialised at construction; each delivery patches only what differs per subscriber: QoS,
-// packet id, DUP, RETAIN, the protocol version, subscription identifiers, topic alias and the
-// remaining message expiry interval.
+// packet id, DUP, RETAIN, the protocol version, subscription identifiers, topic alias, the
+// remaining message expiry interval, and a prefix of the topic left out (a mount point).
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,8 @@ struct Delivery {
     std::span<const std::uint32_t> subscription_ids{};  // MQTT 5 only
     std::uint16_t topic_alias = 0;                      // MQTT 5 only; 0 = none
     bool omit_topic = false;                            // alias already known to the receiver
-    std::optional<std::uint32_t> message_expiry;        // remaining seconds, MQTT 5 only
+    std::uint16_t topic_skip = 0;  // leading topic bytes not sent (a listener's mount point); < topic size
+    std::optional<std::uint32_t> message_expiry;  // remaining seconds, MQTT 5 only
 };
 
 class PublishTemplate {

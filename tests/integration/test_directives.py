@@ -4,7 +4,7 @@ Each test asserts what the directive does to clients (or to the process), not th
 throw: clientid_prefixes, use_username_as_clientid, auto_id_prefix, per-listener
 allow_zero_length_clientid / max_qos / max_topic_alias, upgrade_outgoing_qos, connection_messages,
 pid_file, user, dhparamfile, bind_interface, tls_version as a minimum, log_facility, and the
-refusals (plugins, TLS-PSK, bridges, mount points, ...).
+refusals (plugins, TLS-PSK, bridges, ...); mount_point.
 """
 
 from __future__ import annotations
@@ -40,9 +40,6 @@ def run_broker_expecting_refusal(tmp_path: Path, text: str) -> str:
     (["listener {port}", "auth_plugin /usr/lib/mosquitto_auth.so"], 2, "auth_plugin",
      "refuses to start rather than run open"),
     (["listener {port}", "plugin /usr/lib/mosquitto_dynamic_security.so"], 2, "plugin", "plugins cannot be loaded"),
-    (["listener {port}", "psk_hint devices", "psk_file /etc/mosquitto/psk"], 2, "psk_hint", "TLS-PSK"),
-    (["listener {port}", "mount_point site1/"], 2, "mount_point", "mount points are not implemented"),
-    (["listener 0 /run/tapmqd.sock"], 1, "listener", "unix socket listeners"),
     (["listener {port}", "connection cloud", "address example.com"], 2, "connection", "bridges"),
     (["listener {port}", "memory_limit 1000000"], 2, "memory_limit", "not implemented"),
     (["listener {port}", "log_dest topic"], 2, "log_dest", "'topic'"),
@@ -293,3 +290,293 @@ def test_bind_interface(broker_factory):
     RawClient(lo_port, 5).connect(uid())
     with pytest.raises(OSError):
         RawClient(other_port, 5, timeout=2).connect(uid())
+
+
+# ---------------------------------------------------------------------------- mount_point
+
+
+def _mounted(broker_factory, *extra):
+    """A plain listener and two listeners with mount points site1/ and site2/."""
+    p1, p2 = reserve_port(), reserve_port()
+    b = broker_factory([f"listener {p1} 127.0.0.1", "mount_point site1/",
+                        f"listener {p2} 127.0.0.1", "mount_point site2/", *extra])
+    return b, p1, p2
+
+
+def test_mount_point_prefixes_topics_in_and_strips_them_out(broker_factory):
+    """A client of a mounted listener lives under the prefix: what it publishes arrives under
+    site1/ for others, what is published under site1/ reaches it without the prefix, and nothing
+    from outside its mount point (another site, the rest of the tree) reaches it."""
+    b, p1, p2 = _mounted(broker_factory)
+    plain = RawClient(b.port, 5)
+    plain.connect(uid())
+    plain.subscribe(("site1/#", 1))
+    s1 = RawClient(p1, 5)
+    s1.connect(uid())
+    s1.subscribe(("#", 1))
+    s2 = RawClient(p2, 4)
+    s2.connect(uid())
+    s2.subscribe(("#", 1))
+
+    s1.publish("dev/t", b"from site1", qos=1)
+    plain.expect_publish("site1/dev/t", b"from site1")
+    s1.expect_publish("dev/t", b"from site1", qos=1)  # its own subscription, prefix taken off
+
+    plain.publish("elsewhere/x", b"outside")          # not below any mount point
+    plain.publish("site2/dev/t", b"for site2")        # another site's
+    plain.publish("site1/cmd", b"for site1", qos=1)
+    s1.expect_publish("cmd", b"for site1", qos=1)     # the first one it gets: the others never came
+    s2.expect_publish("dev/t", b"for site2")
+    s2.publish("up", b"x")
+    plain.publish("site1/last", b"marker")
+    s1.expect_publish("last", b"marker")              # site2's "up" (site2/up) did not reach site1
+
+
+def test_mount_point_retained_will_and_shared_subscriptions(broker_factory):
+    b, p1, _ = _mounted(broker_factory)
+    plain = RawClient(b.port, 5)
+    plain.connect(uid())
+    plain.publish("site1/status", b"retained", qos=1, retain=True)
+    plain.publish("status", b"not mine", qos=1, retain=True)
+    late = RawClient(p1, 5)
+    late.connect(uid())
+    late.subscribe(("status", 1))
+    p = late.expect_publish("status", b"retained", retain=True)
+    assert p.topic == "status"
+
+    # a will goes under the mount point too
+    plain.subscribe(("site1/will/#", 0))
+    dying = RawClient(p1, 5)
+    dying.connect(uid(), will=m.Will("will/dev7", b"gone"))
+    dying.abort()
+    plain.expect_publish("site1/will/dev7", b"gone")
+
+    # a shared subscription stays shared, under the mount point
+    m1, m2 = RawClient(p1, 5), RawClient(p1, 5)
+    for c in (m1, m2):
+        c.connect(uid())
+        c.subscribe(("$share/g/jobs/#", 1))
+    for i in range(4):
+        plain.publish(f"site1/jobs/{i}", b"job", qos=1)
+    got = []
+    for c in (m1, m2):
+        got += [c.expect_publish(qos=1).topic, c.expect_publish(qos=1).topic]
+    assert sorted(got) == [f"jobs/{i}" for i in range(4)]
+    # unsubscribing takes the mount point into account
+    assert m1.unsubscribe("$share/g/jobs/#").rcs == [0]
+
+
+def test_mount_point_acl_sees_the_full_topic(broker_factory, tmp_path):
+    """ACLs judge the topic with its mount point, as Mosquitto's do."""
+    acl = tmp_path / "acl"
+    acl.write_text("topic readwrite site1/in/#\n")
+    b, p1, _ = _mounted(broker_factory, f"acl_file {acl}")
+    watcher = RawClient(b.port, 5)
+    watcher.connect(uid())
+    watcher.subscribe(("site1/in/#", 0))
+    c = RawClient(p1, 5)
+    c.connect(uid())
+    # in/# is site1/in/#: allowed; other/# is site1/other/#: not
+    c.subscribe(("in/#", 0), ("other/#", 0), expect_rcs=[0, m.RC_NOT_AUTHORIZED])
+    c.publish("in/ok", b"1", qos=1)
+    watcher.expect_publish("site1/in/ok", b"1")
+    c.expect_publish("in/ok", b"1")
+    c.send(m.publish("other/no", b"2", 1, False, False, 77, None, 5))
+    assert c.wait_for(m.PUBACK, 77).rc == m.RC_NOT_AUTHORIZED
+
+
+# ---------------------------------------------------------------------------- TLS-PSK
+
+PSK_DEV1 = "00a1b2c3d4e5f60718293a4b5c6d7e8f"
+PSK_DEV2 = "1122334455"
+
+
+def _mosquitto_pub(port: int, topic: str, message: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-m", message,
+                           "-q", "1", *args], capture_output=True, text=True, timeout=20)
+
+
+def _psk_broker(own_broker, tmp_path: Path):
+    psk = tmp_path / "psk"
+    psk.write_text(f"# identity:key\ndev1:{PSK_DEV1}\ndev2:{PSK_DEV2}\n")
+    acl = tmp_path / "acl"
+    acl.write_text("user dev1\ntopic write devices/dev1/#\nuser dev2\ntopic write devices/dev2/#\n")
+    port2 = reserve_port()
+    b = own_broker("per_listener_settings true\n"
+                   "listener {port} 127.0.0.1\nallow_anonymous true\n"
+                   f"listener {port2} 127.0.0.1\npsk_hint tapmq-devices\npsk_file {psk}\n"
+                   f"use_identity_as_username true\nallow_anonymous false\nacl_file {acl}\n")
+    watcher = RawClient(b.port, 5)
+    watcher.connect(uid())
+    watcher.subscribe(("devices/#", 1))
+    return b, port2, psk, watcher
+
+
+@pytest.mark.parametrize("tls_version", ["tlsv1.2", "tlsv1.3"])
+def test_psk_listener_with_identity_as_username(own_broker, tmp_path, tls_version):
+    """A psk_hint listener without a certificate: mosquitto_pub --psk connects over TLS 1.2 and 1.3
+    with a key from psk_file; the PSK identity is the user name (anonymous clients are refused on
+    that listener, and the ACL of user dev1 applies); a wrong key or an unknown identity fails the
+    handshake."""
+    b, port, _, watcher = _psk_broker(own_broker, tmp_path)
+    tls = ["--tls-version", tls_version]
+    r = _mosquitto_pub(port, "devices/dev1/temp", "21.5", "--psk", PSK_DEV1, "--psk-identity", "dev1", *tls)
+    assert r.returncode == 0, r
+    watcher.expect_publish("devices/dev1/temp", b"21.5")
+
+    r = _mosquitto_pub(port, "devices/dev1/temp", "bad key", "--psk", PSK_DEV2, "--psk-identity", "dev1", *tls)
+    assert r.returncode != 0, r
+    r = _mosquitto_pub(port, "devices/dev1/temp", "who", "--psk", PSK_DEV1, "--psk-identity", "dev9", *tls)
+    assert r.returncode != 0, r
+    r = _mosquitto_pub(port, "devices/dev1/temp", "no tls")  # plain MQTT on a PSK listener
+    assert r.returncode != 0, r
+    # dev2 may not write under dev1 (the ACL sees the identity as the user): only its own topic arrives
+    r = _mosquitto_pub(port, "devices/dev1/temp", "spoofed", "--psk", PSK_DEV2, "--psk-identity", "dev2", *tls)
+    assert r.returncode == 0, r
+    r = _mosquitto_pub(port, "devices/dev2/temp", "19", "--psk", PSK_DEV2, "--psk-identity", "dev2", *tls)
+    assert r.returncode == 0, r
+    watcher.expect_publish("devices/dev2/temp", b"19")
+
+
+def test_psk_file_is_reloaded_on_sighup(own_broker, tmp_path):
+    b, port, psk, watcher = _psk_broker(own_broker, tmp_path)
+    new_key = "deadbeef" * 4
+    psk.write_text(f"dev1:{new_key}\n")
+    mark = len(b.log)
+    b.send_signal(__import__("signal").SIGHUP)
+    b.wait_log(r"Configuration reloaded", start=mark)
+    r = _mosquitto_pub(port, "devices/dev1/t", "old", "--psk", PSK_DEV1, "--psk-identity", "dev1")
+    assert r.returncode != 0, r
+    r = _mosquitto_pub(port, "devices/dev1/t", "new", "--psk", new_key, "--psk-identity", "dev1")
+    assert r.returncode == 0, r
+    watcher.expect_publish("devices/dev1/t", b"new")
+
+
+# ---------------------------------------------------------------------------- unix sockets
+
+
+def test_unix_socket_listener(broker_factory, tmp_path):
+    """listener 0 PATH: mosquitto_pub/sub --unix PATH talk to the broker through the socket file,
+    which is made owner and group read-write and removed when the broker exits."""
+    import stat
+    path = tmp_path / "tapmqd.sock"
+    b = broker_factory([f"listener 0 {path}"])
+    st = os.stat(path)
+    assert stat.S_ISSOCK(st.st_mode)
+    assert stat.S_IMODE(st.st_mode) == 0o660, oct(st.st_mode)
+
+    tcp = RawClient(b.port, 5)
+    tcp.connect(uid())
+    tcp.subscribe(("unix/#", 1))
+    tcp.publish("unix/retained", b"over tcp", qos=1, retain=True)
+    r = subprocess.run(["mosquitto_sub", "--unix", str(path), "-t", "unix/retained", "-C", "1", "-W", "10"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0 and r.stdout == "over tcp\n", r
+    tcp.expect_publish("unix/retained", b"over tcp")
+    r = subprocess.run(["mosquitto_pub", "--unix", str(path), "-t", "unix/up", "-m", "over unix", "-q", "1"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r
+    tcp.expect_publish("unix/up", b"over unix")
+    b.wait_log(rf"New client connected from {path} as ")
+
+    b.send_signal(__import__("signal").SIGTERM)
+    assert b.wait_exit() == 0
+    assert not path.exists()
+
+
+def test_unix_socket_stale_file_replaced_live_one_refused(broker_factory, tmp_path):
+    path = tmp_path / "s.sock"
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(path))  # bound, never listening: what a killed broker leaves
+    stale.close()
+    broker_factory([f"listener 0 {path}"])
+    r = subprocess.run(["mosquitto_pub", "--unix", str(path), "-t", "t", "-m", "x"], capture_output=True,
+                       text=True, timeout=20)
+    assert r.returncode == 0, r
+    # a second broker on the same path must not steal the first one's socket
+    port = reserve_port()
+    conf = tmp_path / "second.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nlistener 0 {path}\n")
+    r = subprocess.run([broker_proc.broker_binary(), "-c", str(conf)], capture_output=True, text=True, timeout=20)
+    assert r.returncode != 0
+    assert "another process is listening on this socket" in r.stdout + r.stderr, r
+    assert path.exists()
+
+
+# ---------------------------------------------------------------------------- check_retain_source
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_check_retain_source(broker_factory, tmp_path, check):
+    """With check_retain_source true, a retained message is sent to a new subscriber only while
+    its publisher may still write its topic: once a reloaded ACL takes dev1's write access away,
+    dev1's retained message is no longer delivered (dev2's still is). With false it always is."""
+    acl = tmp_path / "acl"
+    rules = "topic read status/#\nuser dev1\ntopic readwrite status/dev1\nuser dev2\ntopic readwrite status/dev2\n"
+    acl.write_text(rules)
+    b = broker_factory([f"acl_file {acl}", f"check_retain_source {'true' if check else 'false'}"])
+    for dev in ("dev1", "dev2"):
+        c = RawClient(b.port, 5)
+        c.connect(dev, username=dev)
+        c.publish(f"status/{dev}", f"{dev} online".encode(), qos=1, retain=True)
+        c.disconnect()
+
+    def retained_seen() -> set[str]:
+        s = RawClient(b.port, 5)
+        s.connect(uid())
+        s.subscribe(("status/#", 1))
+        seen = set()
+        s2 = RawClient(b.port, 5)
+        s2.connect("dev2", username="dev2")
+        s2.publish("status/dev2", b"live", qos=1)  # a live message after the retained ones
+        while True:
+            p = s.expect_publish()
+            if p.payload == b"live":
+                return seen
+            seen.add(p.topic)
+
+    assert retained_seen() == {"status/dev1", "status/dev2"}
+    acl.write_text(rules.replace("topic readwrite status/dev1", "topic read status/dev1"))
+    mark = len(b.log)
+    b.send_signal(__import__("signal").SIGHUP)
+    b.wait_log(r"Configuration reloaded", start=mark)
+    assert retained_seen() == ({"status/dev2"} if check else {"status/dev1", "status/dev2"})
+
+
+# ---------------------------------------------------------------------------- max_inflight_bytes
+
+
+@pytest.mark.parametrize("limit", [100, 0])
+def test_max_inflight_bytes(broker_factory, limit):
+    """With max_inflight_bytes 100, QoS 1 messages of 60 payload bytes go out while fewer than 100
+    bytes are unacknowledged: two, then one more for each PUBACK; the rest waits in the queue.
+    Without it max_inflight_messages (20) alone bounds the window."""
+    b = broker_factory([f"max_inflight_bytes {limit}"])
+    topic = uid("ib/")
+    sub = RawClient(b.port, 4)
+    sub.connect(uid())
+    sub.subscribe((topic, 1))
+    pub = RawClient(b.port, 5)
+    pub.connect(uid())
+    for i in range(5):
+        pub.publish(topic, bytes([0x30 + i]) * 60, qos=1)  # each routed before its PUBACK
+
+    def received_until_pong() -> list[m.Packet]:
+        # Everything the broker had for us comes before its answer to this PINGREQ.
+        sub.send(m.pingreq())
+        got = []
+        while (p := sub.recv()).type != m.PINGRESP:
+            assert p.type == m.PUBLISH, p
+            got.append(p)
+        return got
+
+    first = received_until_pong()
+    if limit == 0:
+        assert [p.payload[0] for p in first] == [0x30, 0x31, 0x32, 0x33, 0x34]
+        return
+    assert [p.payload[0] for p in first] == [0x30, 0x31]  # 60 < 100, then 120: full
+    sub.ack(first[0])
+    assert [p.payload[0] for p in received_until_pong()] == [0x32]  # 60 in flight again: one more
+    sub.ack(first[1])
+    nxt = received_until_pong()
+    assert [p.payload[0] for p in nxt] == [0x33]

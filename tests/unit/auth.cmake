@@ -12,6 +12,7 @@ add_executable(test_auth
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_jwt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_scram.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_auth_scram_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_auth_psk_file.cpp
   ${PROJECT_SOURCE_DIR}/src/cli/args_passwd.cpp
 )
 target_link_libraries(test_auth PRIVATE tapmq_auth OpenSSL::Crypto CLI11::CLI11 GTest::gtest_main)

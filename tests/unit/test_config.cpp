@@ -146,7 +146,7 @@ TEST(ConfigDefaults, ValuesMatchMosquitto) {
 TEST(ConfigDefaults, EveryFieldCanBeSet) {
     const Config c = parse(
         "max_keepalive 60\nmax_packet_size 20\nmessage_size_limit 268435455\n"
-        "max_inflight_messages 1\nmax_inflight_bytes 0\nmax_queued_messages 7\nmax_queued_bytes 8\n"
+        "max_inflight_messages 1\nmax_inflight_bytes 4096\nmax_queued_messages 7\nmax_queued_bytes 8\n"
         "max_retained_messages 9\nmax_retained_bytes 10000000000\n"
         "queue_qos0_messages true\nretain_available false\nupgrade_outgoing_qos true\n"
         "clientid_prefixes secure-\nset_tcp_nodelay true\nsys_interval 0\nmemory_limit 0\n"
@@ -160,6 +160,7 @@ TEST(ConfigDefaults, EveryFieldCanBeSet) {
     EXPECT_EQ(c.max_packet_size, 20u);
     EXPECT_EQ(c.message_size_limit, 268435455u);
     EXPECT_EQ(c.max_inflight_messages, 1);
+    EXPECT_EQ(c.max_inflight_bytes, 4096u);
     EXPECT_EQ(c.max_queued_messages, 7u);
     EXPECT_EQ(c.max_queued_bytes, 8u);
     EXPECT_EQ(c.max_retained_messages, 9u);
@@ -199,7 +200,8 @@ TEST(ConfigDefaults, ListenerFields) {
         "maximum_qos 1\nmax_topic_alias 0\nuse_username_as_clientid true\n"
         "cafile /ca.pem\ncapath /certs\ncertfile /server.pem\nkeyfile /server.key\ncrlfile /crl.pem\n"
         "dhparamfile /dh.pem\ntls_version tlsv1.3\nciphers A:B\nciphers_tls1.3 TLS_AES_256_GCM_SHA384\n"
-        "require_certificate true\nuse_identity_as_username true\nuse_subject_as_username true\n");
+        "require_certificate true\nuse_identity_as_username true\nuse_subject_as_username true\n"
+        "mount_point site1/\npsk_hint devices\n");
     ASSERT_EQ(c.listeners.size(), 1u);
     const auto& l = c.listeners[0];
     EXPECT_EQ(l.port, 8883);
@@ -223,6 +225,8 @@ TEST(ConfigDefaults, ListenerFields) {
     EXPECT_TRUE(l.require_certificate);
     EXPECT_TRUE(l.use_identity_as_username);
     EXPECT_TRUE(l.use_subject_as_username);
+    EXPECT_EQ(l.mount_point, "site1/");
+    EXPECT_EQ(l.psk_hint, "devices");
     EXPECT_TRUE(l.tls());
     EXPECT_TRUE(c.warnings.empty());
 }
@@ -341,6 +345,9 @@ TEST(ConfigErrors, NameFileLineAndDirective) {
         {"listener abc\n", 1, "listener", "invalid value 'abc' (expected an integer)"},
         {"listener 18x83\n", 1, "listener", "expected an integer"},
         {"listener 0\n", 1, "listener", "unix socket path"},
+        {"listener 0 /run/a.sock\nlistener 0 /run/a.sock\n", 2, "listener", "already defined at test.conf:1"},
+        {"listener 0 /run/a.sock\ncertfile /c.pem\n", 2, "certfile", "serves plain MQTT only"},
+        {"listener 0 /run/a.sock\nprotocol websockets\n", 1, "protocol", "serves plain MQTT only"},
         {"listener 65536\n", 1, "listener", "value 65536 is out of range (0 to 65535)"},
         {"listener -1\n", 1, "listener", "out of range"},
         {"listener 99999999999999999999999\n", 1, "listener", "out of range"},
@@ -475,8 +482,6 @@ TEST(ConfigRefusals, WhatTapmqdDoesNotDoIsRefusedWithFileLineAndReason) {
         {"listener 1883\nauth_plugin /usr/lib/auth.so\n", 2, "auth_plugin",
          "refuses to start rather than run open"},
         {"plugin /usr/lib/mosquitto_dynamic_security.so\n", 1, "plugin", "plugins cannot be loaded"},
-        {"listener 8883\npsk_file /etc/psk\n", 2, "psk_file", "TLS-PSK is not implemented"},
-        {"listener 8883\npsk_hint hint\n", 2, "psk_hint", "TLS-PSK is not implemented"},
         {"listener 8883\ntls_engine pkcs11\n", 2, "tls_engine", "engines"},
         {"listener 8883\ntls_keyform engine\n", 2, "tls_keyform", "engines"},
         {"listener 8883\ntls_engine_kpass_sha1 0123\n", 2, "tls_engine_kpass_sha1", "engines"},
@@ -484,10 +489,6 @@ TEST(ConfigRefusals, WhatTapmqdDoesNotDoIsRefusedWithFileLineAndReason) {
         {"websockets_headers_size 4096\n", 1, "websockets_headers_size", "fixed"},
         {"log_dest dlt\n", 1, "log_dest", "'dlt'"},
         {"log_dest topic\n", 1, "log_dest", "'topic'"},
-        {"listener 0 /run/mosquitto.sock\n", 1, "listener", "unix socket listeners"},
-        {"listener 1883\nmount_point site1/\n", 2, "mount_point", "mount points are not implemented"},
-        {"check_retain_source true\n", 1, "check_retain_source", "not implemented"},
-        {"max_inflight_bytes 1000\n", 1, "max_inflight_bytes", "max_inflight_messages"},
         {"memory_limit 1048576\n", 1, "memory_limit", "max_queued_bytes"},
         {"listener 1883\nconnection cloud\naddress mqtt.example.com\n", 2, "connection",
          "bridge 'cloud': bridges are not implemented yet"},
@@ -625,6 +626,31 @@ TEST(ConfigListeners, GlobalSecurityAppliesToEveryListener) {
         EXPECT_EQ(l.security.auto_id_prefix, "x-");
     }
     EXPECT_EQ(c.security.password_file, "/p");
+}
+
+TEST(ConfigListeners, UnixSocketListeners) {
+    const Config c = parse("listener 0 /run/a.sock\nlistener 0 /run/b.sock\nlistener 1883\n");
+    ASSERT_EQ(c.listeners.size(), 3u);
+    EXPECT_EQ(c.listeners[0].port, 0);
+    EXPECT_EQ(c.listeners[0].unix_socket, "/run/a.sock");
+    EXPECT_TRUE(c.listeners[0].bind_address.empty());
+    EXPECT_EQ(c.listeners[1].unix_socket, "/run/b.sock");
+    EXPECT_TRUE(c.listeners[2].unix_socket.empty());
+}
+
+TEST(ConfigListeners, PskListenerWithoutCertificate) {
+    // psk_hint alone makes a TLS listener; psk_file is a security setting (global here).
+    const Config c = parse("psk_file /etc/psk\nlistener 8883\npsk_hint devices\nlistener 1883\n");
+    ASSERT_EQ(c.listeners.size(), 2u);
+    EXPECT_TRUE(c.listeners[0].tls());
+    EXPECT_TRUE(c.listeners[0].certfile.empty());
+    EXPECT_EQ(c.listeners[0].security.psk_file, "/etc/psk");
+    EXPECT_FALSE(c.listeners[1].tls());
+    // Beside another listener, psk_hint before any listener starts the default one, as Mosquitto.
+    const Config d = parse("psk_hint devices\nlistener 8883\n");
+    ASSERT_EQ(d.listeners.size(), 2u);
+    EXPECT_EQ(d.listeners[1].port, 1883);
+    EXPECT_TRUE(d.listeners[1].tls());
 }
 
 TEST(ConfigListeners, PerListenerSettings) {

@@ -30,7 +30,7 @@ Properties common_properties(const Properties& p) {
 Publish expected_publish(const Publish& src, const Delivery& d) {
     Publish q;
     const bool v5 = is_v5(d.version);
-    q.topic = v5 && d.topic_alias != 0 && d.omit_topic ? std::string_view() : src.topic;
+    q.topic = v5 && d.topic_alias != 0 && d.omit_topic ? std::string_view() : src.topic.substr(d.topic_skip);
     q.payload = src.payload;
     q.qos = d.qos;
     q.retain = d.retain;
@@ -60,6 +60,8 @@ std::string describe(const Delivery& d) {
     s += " alias=";
     s += std::to_string(d.topic_alias);
     if (d.omit_topic) s += " omit";
+    s += " skip=";
+    s += std::to_string(d.topic_skip);
     if (d.message_expiry) {
         s += " expiry=";
         s += std::to_string(*d.message_expiry);
@@ -211,6 +213,27 @@ TEST(PublishTemplate, EachCommonPropertyAlone) {
         check_delivery(t, src, d);
         d.version = ProtocolVersion::V311;
         check_delivery(t, src, d);
+    }
+}
+
+TEST(PublishTemplate, MountPointPrefixLeftOut) {
+    // A listener's mount point: the stored topic is "site1/sensors/kitchen/temperature", the
+    // client sees "sensors/kitchen/temperature" (with and without an alias, every version).
+    Publish src = rich_source();
+    const std::string full = std::string("site1/") + std::string(src.topic);
+    src.topic = full;
+    PublishTemplate t(src);
+    for (auto v : test::kAllVersions) {
+        for (bool omit : {false, true}) {
+            Delivery d;
+            d.version = v;
+            d.qos = QoS::AtLeastOnce;
+            d.packet_id = 3;
+            d.topic_alias = omit ? 4 : 0;
+            d.omit_topic = omit;
+            d.topic_skip = 6;
+            check_delivery(t, src, d);
+        }
     }
 }
 
