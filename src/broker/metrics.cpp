@@ -27,6 +27,7 @@ MetricsSnapshot take_metrics_snapshot(Broker& broker) {
     m.publish_received = n(s.publish_received);
     m.publish_sent = n(s.publish_sent);
     m.publish_dropped = n(s.publish_dropped);
+    m.messages_queued = n(s.messages_queued);
     for (std::size_t q = 0; q < 3; ++q) {
         m.publish_received_by_qos[q] = n(s.publish_received_qos[q]);
         m.publish_sent_by_qos[q] = n(s.publish_sent_qos[q]);

@@ -54,6 +54,7 @@ struct MetricsSnapshot {
     std::uint64_t publish_received = 0;
     std::uint64_t publish_sent = 0;
     std::uint64_t publish_dropped = 0;
+    std::uint64_t messages_queued = 0;  // waiting in session queues
     std::array<std::uint64_t, 3> publish_received_by_qos{};
     std::array<std::uint64_t, 3> publish_sent_by_qos{};
     std::uint64_t bytes_received = 0;

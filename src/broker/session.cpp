@@ -90,7 +90,16 @@ void Session::enqueue_locked(Outgoing&& out) {
 }
 
 void Session::note_backlog_locked() noexcept {
-    queued_.store(static_cast<std::uint32_t>(queue_.size()), std::memory_order_relaxed);
+    const auto now = static_cast<std::uint32_t>(queue_.size());
+    const std::uint32_t before = queued_.exchange(now, std::memory_order_relaxed);
+    if (now > before) Stats::add(ctx_.stats.messages_queued, now - before);
+    if (now < before) Stats::sub(ctx_.stats.messages_queued, before - now);
+}
+
+Session::~Session() {
+    // The broker's counters outlive every session (Broker declares them first).
+    if (const std::uint32_t left = queued_.load(std::memory_order_relaxed))
+        Stats::sub(ctx_.stats.messages_queued, left);
 }
 
 void Session::trim_locked() noexcept {

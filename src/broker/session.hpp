@@ -81,6 +81,9 @@ class Session {
   public:
     Session(std::string client_id, const SessionContext& context)
         : client_id_(std::move(client_id)), ctx_(context) {}
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     const std::string& client_id() const noexcept { return client_id_; }
 

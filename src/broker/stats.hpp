@@ -52,6 +52,7 @@ struct Stats {
     Counter publish_received_qos[3];  // by the QoS of the PUBLISH
     Counter publish_sent_qos[3];
     Counter publish_dropped;   // dropped for queue/buffer limits
+    Counter messages_queued;   // gauge: messages waiting in session queues (not yet in flight)
     Counter retained_dropped;  // not retained: max_retained_messages / max_retained_bytes
     Counter bytes_received;
     Counter bytes_sent;

@@ -341,6 +341,53 @@ def test_metrics_move_with_mqtt_traffic(broker_factory, www):
         value(before, "tapmq_listener_connections_accepted_total", **tcp) + 2
 
 
+def test_queued_messages_gauge_follows_offline_sessions(broker_factory, www):
+    """tapmq_messages_queued: QoS 1 messages kept for an offline persistent session, back to 0 when
+    it resumes and receives them, and when a clean start discards them."""
+    b = http_broker(broker_factory, www, "http_metrics true")
+    base = value(scrape(b.http_port), "tapmq_messages_queued")
+
+    def session(clean: bool, expect: int = 0) -> None:
+        got = threading.Event()
+        received = []
+        c = paho.Client(client_id="queue-keeper", clean_session=clean, protocol=paho.MQTTv311)
+        c.on_message = lambda cl, u, m: (received.append(m.payload), len(received) == expect and got.set())
+        subscribed = threading.Event()
+        c.on_subscribe = lambda *a: subscribed.set()
+        c.connect("127.0.0.1", b.port)
+        c.loop_start()
+        try:
+            if not clean:
+                c.subscribe("q/#", qos=1)
+                assert subscribed.wait(10)
+            if expect:
+                assert got.wait(10), received
+        finally:
+            c.loop_stop()
+            c.disconnect()
+
+    def publish(n: int) -> None:
+        pub = paho.Client(client_id="queue-filler", protocol=paho.MQTTv311)
+        pub.connect("127.0.0.1", b.port)
+        pub.loop_start()
+        try:
+            for i in range(n):
+                pub.publish("q/t", f"{i}".encode(), qos=1).wait_for_publish(10)  # PUBACK: routed
+        finally:
+            pub.loop_stop()
+            pub.disconnect()
+
+    session(clean=False)
+    publish(3)
+    assert value(scrape(b.http_port), "tapmq_messages_queued") == base + 3
+    session(clean=False, expect=3)  # resumes: the three go out
+    assert value(scrape(b.http_port), "tapmq_messages_queued") == base
+    publish(2)
+    assert value(scrape(b.http_port), "tapmq_messages_queued") == base + 2
+    session(clean=True)  # a clean start discards the session and what it kept
+    assert value(scrape(b.http_port), "tapmq_messages_queued") == base
+
+
 def test_metrics_with_persistence_count_store_syncs(broker_factory, www, tmp_path):
     b = http_broker(broker_factory, www, "http_metrics true", "persistence true",
                     f"persistence_location {tmp_path}")

@@ -110,6 +110,9 @@ std::string render_prometheus(const MetricsSnapshot& m) {
     w.one("tapmq_bytes_sent_total", "counter", "Bytes sent to clients (MQTT, as framed).", m.bytes_sent);
 
     w.one("tapmq_subscriptions", "gauge", "Subscriptions held.", m.subscriptions);
+    w.one("tapmq_messages_queued", "gauge",
+          "Messages waiting in session queues for clients that are offline or whose window is full.",
+          m.messages_queued);
     w.one("tapmq_retained_messages", "gauge", "Retained messages held (with the broker's $SYS topics).",
           m.retained_messages);
     w.one("tapmq_retained_bytes", "gauge", "Topic and payload bytes of the retained messages.",
