@@ -8,6 +8,7 @@
 
 #include "connection.hpp"
 #include "durability.hpp"
+#include "heap_usage.hpp"
 #include "http/prometheus.hpp"
 #include "http/service.hpp"
 #include "listener.hpp"
@@ -71,6 +72,7 @@ void Broker::apply_config(const Config& c) {
     l.connection_messages = c.connection_messages;
     router_.set_upgrade_outgoing_qos(c.upgrade_outgoing_qos);
     router_.set_check_retain_source(c.check_retain_source);
+    memory_limit_.store(c.memory_limit, std::memory_order_relaxed);
     if (c.persistent_client_expiration) {
         l.persistent_client_expiration =
             static_cast<std::uint32_t>(std::min<std::uint64_t>(*c.persistent_client_expiration, 0xFFFFFFFEu));
@@ -218,6 +220,7 @@ void Broker::start() {
     sys_ = std::make_unique<SysTopics>(*this);
     sys_->publish(Clock::now());
     schedule_housekeeping();
+    schedule_memory_check();
     spdlog::info("tapmqd version {} running with {} worker thread{}.", kVersion, workers_.size(),
                  workers_.size() == 1 ? "" : "s");
 }
@@ -248,6 +251,7 @@ void Broker::shutdown() {
     for (auto& l : listeners_)
         l->close();
     housekeeping_timer_.cancel();
+    memory_timer_.cancel();
     signals_.cancel();
     // Every client gets DISCONNECT 0x8B (v5) and its pending output before the loops wind down.
     for (auto& w : workers_) {
@@ -315,6 +319,36 @@ void Broker::schedule_housekeeping() {
         housekeeping();
         schedule_housekeeping();
     });
+}
+
+void Broker::schedule_memory_check() {
+    memory_timer_.expires_after(std::chrono::milliseconds(100));
+    memory_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_) return;
+        check_memory();
+        schedule_memory_check();
+    });
+}
+
+void Broker::check_memory() {
+    const std::uint64_t limit = memory_limit_.load(std::memory_order_relaxed);
+    const bool was_over = over_memory_limit_.load(std::memory_order_relaxed);
+    if (limit == 0) {
+        if (was_over) over_memory_limit_.store(false, std::memory_order_relaxed);
+        return;
+    }
+    const std::uint64_t used = heap_bytes_in_use();
+    const bool over = used > limit;
+    if (over == was_over) return;
+    over_memory_limit_.store(over, std::memory_order_relaxed);
+    if (over) {
+        spdlog::warn(
+            "Heap use {} bytes is over memory_limit {}: new PUBLISHes are refused until it is below.", used,
+            limit);
+    } else {
+        spdlog::info("Heap use {} bytes is below memory_limit {} again: PUBLISHes are accepted.", used,
+                     limit);
+    }
 }
 
 void Broker::housekeeping() {

@@ -65,10 +65,15 @@ class Broker {
     // Picks the worker for a new connection (round robin).
     Worker& next_worker();
     bool accepting() const noexcept { return !stopping_.load(std::memory_order_relaxed); }
+    // memory_limit: the heap in use has passed it (checked every 100 ms); new PUBLISHes are
+    // refused meanwhile (Connection::on_publish).
+    bool over_memory_limit() const noexcept { return over_memory_limit_.load(std::memory_order_relaxed); }
 
   private:
     void apply_config(const Config& c);
     void schedule_housekeeping();
+    void schedule_memory_check();
+    void check_memory();
     void housekeeping();
     void shutdown();
     void reload();
@@ -95,6 +100,9 @@ class Broker {
     boost::asio::io_context control_{1};  // signals, acceptors, timers
     boost::asio::signal_set signals_{control_};
     boost::asio::steady_timer housekeeping_timer_{control_};
+    boost::asio::steady_timer memory_timer_{control_};
+    std::atomic<std::uint64_t> memory_limit_{0};  // bytes, 0 = none (reloadable)
+    std::atomic<bool> over_memory_limit_{false};
     std::atomic<unsigned> next_worker_{0};
     std::list<ListenerSettings> listener_settings_;  // stable addresses
     std::vector<std::unique_ptr<Listener>> listeners_;

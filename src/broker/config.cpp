@@ -813,13 +813,7 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"max_retained_messages",
          global_int_negative_is_zero<std::uint64_t, &C::max_retained_messages, kInt64Max>},
         {"max_retained_bytes", global_int_negative_is_zero<std::uint64_t, &C::max_retained_bytes, kInt64Max>},
-        {"memory_limit",
-         [](const Ctx& c) {
-             if (c.integer(0, kInt64Max) != 0)
-                 c.refuse(
-                     "memory_limit is not implemented; bound memory with max_queued_messages, "
-                     "max_queued_bytes, client_write_buffer_limit and the retained limits");
-         }},
+        {"memory_limit", global_int<std::uint64_t, &C::memory_limit, 0, kInt64Max>},
         {"sys_interval", global_int<std::uint32_t, &C::sys_interval, 0, 65535>},
         {"persistent_client_expiration", h_persistent_client_expiration},
         {"queue_qos0_messages", global_bool<&C::queue_qos0_messages>},

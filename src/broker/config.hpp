@@ -109,6 +109,7 @@ struct Config {
     std::string clientid_prefixes;                              // empty = any client id
     bool set_tcp_nodelay = false;
     std::uint32_t sys_interval = 10;  // seconds, 0 = no $SYS
+    std::uint64_t memory_limit = 0;   // heap bytes past which PUBLISHes are refused; 0 = none
 
     // Logging.
     std::vector<std::string> log_dest{"stderr"};  // stdout stderr syslog topic file dlt; empty = none

@@ -395,7 +395,19 @@ void Connection::on_publish(mqtt::Publish& p) {
 
     // Reasons to acknowledge and drop rather than route.
     ReasonCode refusal = ReasonCode::Success;
-    if (limits.message_size_limit != 0 && p.payload.size() > limits.message_size_limit) {
+    const bool over_memory = broker_.over_memory_limit();
+    if (over_memory) {
+        // memory_limit (Broker::check_memory logged it): as Mosquitto, whose failed allocation
+        // disconnects the publisher, a 3.x client is closed before its QoS 1/2 message is
+        // acknowledged (it sends it again once connected); v5 gets Quota exceeded; QoS 0 is dropped.
+        Stats::add(broker_.stats().publish_dropped);
+        if (!v5 && p.qos != mqtt::QoS::AtMostOnce) {
+            spdlog::warn("Closing {}: PUBLISH on '{}' refused, the broker is over memory_limit.", describe(),
+                         loggable(p.topic));
+            return close_now();
+        }
+        refusal = ReasonCode::QuotaExceeded;
+    } else if (limits.message_size_limit != 0 && p.payload.size() > limits.message_size_limit) {
         refusal = ReasonCode::QuotaExceeded;
     } else if (p.topic.starts_with("$SYS") || (access_ && !access_->can_publish(p.topic))) {
         refusal = ReasonCode::NotAuthorized;  // $SYS belongs to the broker; the ACL said no
@@ -424,7 +436,7 @@ void Connection::on_publish(mqtt::Publish& p) {
         auto msg = std::make_shared<Message>(p, expiry_of(p.properties));
         if (p.retain && broker_.router().check_retain_source()) msg->source = publisher_identity();
         delivered = broker_.router().publish(session_.get(), msg, limits.retain_available);
-    } else if (refusal != ReasonCode::NotAuthorized) {
+    } else if (refusal != ReasonCode::NotAuthorized && !over_memory) {
         spdlog::warn("Dropping PUBLISH from {} on '{}': {}.", describe(), p.topic, mqtt::to_string(refusal));
     }
     ReasonCode rc = refusal;

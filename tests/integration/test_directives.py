@@ -41,7 +41,6 @@ def run_broker_expecting_refusal(tmp_path: Path, text: str) -> str:
      "refuses to start rather than run open"),
     (["listener {port}", "plugin /usr/lib/mosquitto_dynamic_security.so"], 2, "plugin", "plugins cannot be loaded"),
     (["listener {port}", "connection cloud", "address example.com"], 2, "connection", "bridges"),
-    (["listener {port}", "memory_limit 1000000"], 2, "memory_limit", "not implemented"),
     (["listener {port}", "log_dest topic"], 2, "log_dest", "'topic'"),
 ])
 def test_unimplemented_directive_refuses_start(tmp_path, lines, line_no, directive, reason):
@@ -580,3 +579,44 @@ def test_max_inflight_bytes(broker_factory, limit):
     sub.ack(first[1])
     nxt = received_until_pong()
     assert [p.payload[0] for p in nxt] == [0x33]
+
+
+# ---------------------------------------------------------------------------- memory_limit
+
+
+def test_memory_limit_refuses_publishes_while_over(broker_factory):
+    """Once the heap passes memory_limit (here: 256 KiB messages kept for an offline session),
+    a v5 QoS 1 PUBLISH gets PUBACK 0x97 Quota exceeded and a 3.1.1 publisher is disconnected
+    before its message is acknowledged (as Mosquitto, whose failed allocation disconnects it); the
+    log says so. When the memory is given back (the session ends), PUBLISHes are accepted again."""
+    b = broker_factory(["memory_limit 16000000", "max_queued_messages 0"])
+    topic = uid("mem/")
+    keeper_id = uid("keeper-")
+    keeper = RawClient(b.port, 5)
+    keeper.connect(keeper_id, clean=False, props=[(m.SESSION_EXPIRY_INTERVAL, 3600)])
+    keeper.subscribe((topic, 1))
+    keeper.disconnect()
+
+    pub = RawClient(b.port, 5)
+    pub.connect(uid())
+    payload = b"x" * 262144
+    for _ in range(600):
+        pid = pub.pid()
+        pub.send(m.publish(topic, payload, 1, False, False, pid, None, 5))
+        rc = pub.wait_for(m.PUBACK, pid).rc
+        if rc == 0x97:
+            break
+        assert rc == 0, hex(rc)
+    else:
+        pytest.fail("600 messages of 256 KiB kept and never over memory_limit 16000000")
+    b.wait_log(r"Heap use \d+ bytes is over memory_limit 16000000: new PUBLISHes are refused")
+
+    old = RawClient(b.port, 4)
+    old.connect(uid())
+    old.send(m.publish(topic, b"small", 1, False, False, 9, None, 4))
+    old.expect_closed()
+    assert pub.is_open()  # a v5 client is told, not dropped
+
+    RawClient(b.port, 5).connect(keeper_id, clean=True)  # its queue goes: memory comes back
+    b.wait_log(r"below memory_limit 16000000 again")
+    pub.publish(topic, b"small", qos=1)  # PUBACK below 0x80 again

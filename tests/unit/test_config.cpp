@@ -149,7 +149,7 @@ TEST(ConfigDefaults, EveryFieldCanBeSet) {
         "max_inflight_messages 1\nmax_inflight_bytes 4096\nmax_queued_messages 7\nmax_queued_bytes 8\n"
         "max_retained_messages 9\nmax_retained_bytes 10000000000\n"
         "queue_qos0_messages true\nretain_available false\nupgrade_outgoing_qos true\n"
-        "clientid_prefixes secure-\nset_tcp_nodelay true\nsys_interval 0\nmemory_limit 0\n"
+        "clientid_prefixes secure-\nset_tcp_nodelay true\nsys_interval 0\nmemory_limit 1048576\n"
         "log_facility 5\nlog_timestamp false\nlog_timestamp_format %H:%M:%S\nconnection_messages false\n"
         "retained_persistence true\npersistence_file my.db\npersistence_location /var/lib/x/\n"
         "autosave_interval 0\nautosave_on_changes true\npid_file /run/x.pid\nuser nobody\n"
@@ -171,6 +171,7 @@ TEST(ConfigDefaults, EveryFieldCanBeSet) {
     EXPECT_EQ(c.clientid_prefixes, "secure-");
     EXPECT_TRUE(c.set_tcp_nodelay);
     EXPECT_EQ(c.sys_interval, 0u);
+    EXPECT_EQ(c.memory_limit, 1048576u);
     EXPECT_EQ(c.log_facility, 5);
     EXPECT_FALSE(c.log_timestamp);
     EXPECT_EQ(c.log_timestamp_format, "%H:%M:%S");
@@ -489,7 +490,6 @@ TEST(ConfigRefusals, WhatTapmqdDoesNotDoIsRefusedWithFileLineAndReason) {
         {"websockets_headers_size 4096\n", 1, "websockets_headers_size", "fixed"},
         {"log_dest dlt\n", 1, "log_dest", "'dlt'"},
         {"log_dest topic\n", 1, "log_dest", "'topic'"},
-        {"memory_limit 1048576\n", 1, "memory_limit", "max_queued_bytes"},
         {"listener 1883\nconnection cloud\naddress mqtt.example.com\n", 2, "connection",
          "bridge 'cloud': bridges are not implemented yet"},
     };
