@@ -13,6 +13,7 @@
 #include "http/service.hpp"
 #include "listener.hpp"
 #include "log_text.hpp"
+#include "logging.hpp"
 #include "metrics.hpp"
 #include "recovery.hpp"
 #include "sys_topics.hpp"
@@ -41,6 +42,7 @@ std::shared_ptr<http::HttpService> Broker::make_http_service(const ListenerConfi
 }
 
 Broker::~Broker() {
+    set_log_publisher({});
     remove_pid_file(pid_file_);
     // Let the acceptors' aborted operations finish while the worker contexts they refer to exist.
     listeners_.clear();
@@ -221,6 +223,13 @@ void Broker::start() {
     sys_->publish(Clock::now());
     schedule_housekeeping();
     schedule_memory_check();
+    // log_dest topic: each line is published from the control thread (never from inside the
+    // logging call, which may hold locks of whatever logged).
+    set_log_publisher([this](std::string topic, std::string line) {
+        boost::asio::post(control_, [this, topic = std::move(topic), line = std::move(line)] {
+            if (!stopping_) publish_log_line(topic, line);
+        });
+    });
     spdlog::info("tapmqd version {} running with {} worker thread{}.", kVersion, workers_.size(),
                  workers_.size() == 1 ? "" : "s");
 }
@@ -374,6 +383,16 @@ void Broker::housekeeping() {
     ++housekeeping_ticks_;
     if (housekeeping_ticks_ % 60 == 0) router_.expire_retained(now);
     if (config_.sys_interval != 0 && housekeeping_ticks_ % config_.sys_interval == 0) sys_->publish(now);
+}
+
+void Broker::publish_log_line(const std::string& topic, const std::string& line) {
+    const LogPublishing no_loop;  // what publishing it logs is not published again
+    Durability::Scope scope(durability_.get());
+    mqtt::Publish p;
+    p.topic = topic;
+    p.payload = line;
+    p.qos = mqtt::QoS::ExactlyOnce;  // as Mosquitto
+    router_.publish(nullptr, std::make_shared<Message>(p, std::nullopt));
 }
 
 void Broker::publish_will(const StoredWill& w, std::string_view client_id) {

@@ -73,6 +73,8 @@ class Broker {
     void apply_config(const Config& c);
     void schedule_housekeeping();
     void schedule_memory_check();
+    // log_dest topic (control thread).
+    void publish_log_line(const std::string& topic, const std::string& line);
     void check_memory();
     void housekeeping();
     void shutdown();

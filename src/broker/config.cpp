@@ -602,7 +602,6 @@ void h_log_dest(const Ctx& c) {
     p.log_dest_set = true;
     if (std::find(p.log_dest.begin(), p.log_dest.end(), w) == p.log_dest.end()) p.log_dest.emplace_back(w);
     if (w == "dlt") c.refuse("the 'dlt' log destination is not implemented");
-    if (w == "topic") c.refuse("the 'topic' log destination is not implemented");
 }
 
 void h_log_type(const Ctx& c) {

@@ -41,7 +41,6 @@ def run_broker_expecting_refusal(tmp_path: Path, text: str) -> str:
      "refuses to start rather than run open"),
     (["listener {port}", "plugin /usr/lib/mosquitto_dynamic_security.so"], 2, "plugin", "plugins cannot be loaded"),
     (["listener {port}", "connection cloud", "address example.com"], 2, "connection", "bridges"),
-    (["listener {port}", "log_dest topic"], 2, "log_dest", "'topic'"),
 ])
 def test_unimplemented_directive_refuses_start(tmp_path, lines, line_no, directive, reason):
     """A directive tapmqd does not implement stops the start with FILE:LINE, the directive and why:
@@ -620,3 +619,27 @@ def test_memory_limit_refuses_publishes_while_over(broker_factory):
     RawClient(b.port, 5).connect(keeper_id, clean=True)  # its queue goes: memory comes back
     b.wait_log(r"below memory_limit 16000000 again")
     pub.publish(topic, b"small", qos=1)  # PUBACK below 0x80 again
+
+
+# ---------------------------------------------------------------------------- log_dest topic
+
+
+def test_log_dest_topic(broker_factory):
+    """log_dest topic: log lines arrive on $SYS/broker/log/I, /W... ("<epoch>: line")."""
+    b = broker_factory(["log_dest topic", "log_dest stderr"])
+    watcher = RawClient(b.port, 5)
+    watcher.connect(uid())
+    watcher.subscribe(("$SYS/broker/log/#", 0))
+    cid = uid("logged-")
+    c = RawClient(b.port, 5)
+    c.connect(cid)
+    p = watcher.expect_publish("$SYS/broker/log/I")  # "New connection from ...", then:
+    while b"New client connected" not in p.payload:
+        p = watcher.expect_publish("$SYS/broker/log/I")
+    assert p.payload.split(b": ", 1)[0].isdigit(), p.payload
+    assert b"New client connected from 127.0.0.1" in p.payload and cid.encode() in p.payload
+    c.send(b"\x30\x02\x00\x05")  # PUBLISH whose topic runs past the packet: malformed, a warning
+    while (p := watcher.expect_publish()).topic != "$SYS/broker/log/W":
+        assert p.topic == "$SYS/broker/log/I", p
+    assert cid.encode() in p.payload, p.payload
+

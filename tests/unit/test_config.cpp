@@ -489,7 +489,6 @@ TEST(ConfigRefusals, WhatTapmqdDoesNotDoIsRefusedWithFileLineAndReason) {
         {"listener 8883\ntls_version tlsv1.1\n", 2, "tls_version", "use tlsv1.2"},
         {"websockets_headers_size 4096\n", 1, "websockets_headers_size", "fixed"},
         {"log_dest dlt\n", 1, "log_dest", "'dlt'"},
-        {"log_dest topic\n", 1, "log_dest", "'topic'"},
         {"listener 1883\nconnection cloud\naddress mqtt.example.com\n", 2, "connection",
          "bridge 'cloud': bridges are not implemented yet"},
     };
