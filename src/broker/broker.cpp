@@ -85,6 +85,7 @@ void Broker::apply_config(const Config& c) {
     l.max_pending_handshakes = c.max_pending_handshakes;
     l.connect_timeout_seconds = c.connect_timeout;
     l.set_tcp_nodelay = c.set_tcp_nodelay;
+    l.websockets_headers_size = c.websockets_headers_size;
     limits_.store(owned.get(), std::memory_order_release);
     limit_versions_.push_back(std::move(owned));
 }

@@ -839,11 +839,7 @@ const std::unordered_map<std::string_view, Handler>& directives() {
              (void)c.integer(kInt64Min, kInt64Max);
              c.meaningless("a libwebsockets setting; tapmqd's WebSocket code logs with log_type websockets");
          }},
-        {"websockets_headers_size",
-         [](const Ctx& c) {
-             (void)c.integer(0, 65535);
-             c.refuse("the WebSocket upgrade request's header size is fixed (8 KiB) in tapmqd");
-         }},
+        {"websockets_headers_size", global_int<std::uint32_t, &C::websockets_headers_size, 0, 65535>},
         // Persistence and process.
         {"persistence", global_bool<&C::persistence>},
         {"retained_persistence", global_bool<&C::persistence>},

@@ -108,8 +108,9 @@ struct Config {
     std::optional<std::uint64_t> persistent_client_expiration;  // seconds; nullopt = never
     std::string clientid_prefixes;                              // empty = any client id
     bool set_tcp_nodelay = false;
-    std::uint32_t sys_interval = 10;  // seconds, 0 = no $SYS
-    std::uint64_t memory_limit = 0;   // heap bytes past which PUBLISHes are refused; 0 = none
+    std::uint32_t sys_interval = 10;            // seconds, 0 = no $SYS
+    std::uint64_t memory_limit = 0;             // heap bytes past which PUBLISHes are refused; 0 = none
+    std::uint32_t websockets_headers_size = 0;  // WebSocket/HTTP request line + headers; 0 = 8 KiB
 
     // Logging.
     std::vector<std::string> log_dest{"stderr"};  // stdout stderr syslog topic file dlt; empty = none

@@ -31,6 +31,7 @@ struct BrokerLimits {
     std::uint32_t max_pending_handshakes = 4096;
     std::uint32_t connect_timeout_seconds = 10;
     bool set_tcp_nodelay = false;
+    std::uint32_t websockets_headers_size = 0;  // WebSocket/HTTP request line + headers; 0 = 8 KiB
 };
 
 }  // namespace tapmq::broker

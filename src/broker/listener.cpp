@@ -98,7 +98,9 @@ void Listener::reload_tls(const ListenerConfig& config) {
 }
 
 std::unique_ptr<Transport> Listener::make_transport(TcpSocket s, Worker& worker) {
-    if (websockets_) return make_ws_transport(std::move(s), tls_, settings_.http);
+    if (websockets_)
+        return make_ws_transport(std::move(s), tls_, settings_.http,
+                                 broker_.limits().websockets_headers_size);
     if (tls_) return make_tls_transport(std::move(s), tls_);
     return make_tcp_transport(std::move(s), worker.poller());
 }

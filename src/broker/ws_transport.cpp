@@ -67,9 +67,10 @@ class WsTransport final : public Transport {
   public:
     template <typename... Args>
     explicit WsTransport(TcpSocket s, SslContextPtr ctx, std::shared_ptr<http::HttpService> service,
-                         Args&&... args)
+                         std::size_t header_limit, Args&&... args)
         : ctx_(std::move(ctx)),
           service_(std::move(service)),
+          header_limit_(header_limit),
           remote_(endpoint_string(s)),
           peer_(peer_address(s)),
           timer_(s.get_executor()),
@@ -141,7 +142,7 @@ class WsTransport final : public Transport {
     // answered, and then the next one on the same connection.
     void read_request(IoHandlerPtr h) {
         parser_.emplace();
-        parser_->header_limit(HttpLimits::kHeaderBytes);
+        parser_->header_limit(static_cast<std::uint32_t>(header_limit_));
         arm(HttpLimits::kRequestTimeout, h);
         http::bhttp::async_read_header(
             ws_.next_layer(), buffer_, *parser_,
@@ -263,6 +264,7 @@ class WsTransport final : public Transport {
 
     SslContextPtr ctx_;
     std::shared_ptr<http::HttpService> service_;  // null: the upgrade only, as before http_dir
+    std::size_t header_limit_;                    // request line + headers (websockets_headers_size)
     std::string remote_;
     boost::asio::ip::address peer_;
     boost::asio::steady_timer timer_;
@@ -278,13 +280,15 @@ class WsTransport final : public Transport {
 }  // namespace
 
 std::unique_ptr<Transport> make_ws_transport(TcpSocket s, SslContextPtr ctx,
-                                             std::shared_ptr<http::HttpService> service) {
+                                             std::shared_ptr<http::HttpService> service,
+                                             std::size_t header_limit) {
+    if (header_limit == 0) header_limit = http::HttpLimits::kHeaderBytes;
     if (ctx) {
         auto& ctx_ref = *ctx;
         return std::make_unique<WsTransport<TlsStream>>(std::move(s), std::move(ctx), std::move(service),
-                                                        ctx_ref);
+                                                        header_limit, ctx_ref);
     }
-    return std::make_unique<WsTransport<TcpSocket>>(std::move(s), nullptr, std::move(service));
+    return std::make_unique<WsTransport<TcpSocket>>(std::move(s), nullptr, std::move(service), header_limit);
 }
 
 bool is_http_done(const boost::system::error_code& ec) noexcept {

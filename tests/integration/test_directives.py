@@ -643,3 +643,35 @@ def test_log_dest_topic(broker_factory):
         assert p.topic == "$SYS/broker/log/I", p
     assert cid.encode() in p.payload, p.payload
 
+
+
+# ---------------------------------------------------------------------------- websockets_headers_size
+
+
+def _upgrade(port: int, header_bytes: int) -> bytes:
+    """A WebSocket upgrade request padded with a cookie of `header_bytes`; the first response bytes
+    (b'' when the broker closed without answering)."""
+    req = (f"GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+           f"Sec-WebSocket-Protocol: mqtt\r\nCookie: c={'x' * header_bytes}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(req)
+        try:
+            return s.recv(200)
+        except ConnectionResetError:
+            return b""
+
+
+def test_websockets_headers_size(broker_factory, tmp_path):
+    """The upgrade request's header limit: 1024 bytes refuses a 2000-byte cookie (closed; with
+    http_dir on the listener a 431 answer) that the default (8 KiB) accepts."""
+    small, with_http, default = reserve_port(), reserve_port(), reserve_port()
+    (tmp_path / "www").mkdir()
+    broker_factory(["websockets_headers_size 1024",
+                    f"listener {small} 127.0.0.1", "protocol websockets",
+                    f"listener {with_http} 127.0.0.1", "protocol websockets", f"http_dir {tmp_path / 'www'}"])
+    assert _upgrade(small, 200).startswith(b"HTTP/1.1 101")
+    assert _upgrade(small, 2000) == b""
+    assert _upgrade(with_http, 2000).startswith(b"HTTP/1.1 431")
+    broker_factory([f"listener {default} 127.0.0.1", "protocol websockets"])
+    assert _upgrade(default, 2000).startswith(b"HTTP/1.1 101")

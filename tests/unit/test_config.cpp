@@ -150,6 +150,7 @@ TEST(ConfigDefaults, EveryFieldCanBeSet) {
         "max_retained_messages 9\nmax_retained_bytes 10000000000\n"
         "queue_qos0_messages true\nretain_available false\nupgrade_outgoing_qos true\n"
         "clientid_prefixes secure-\nset_tcp_nodelay true\nsys_interval 0\nmemory_limit 1048576\n"
+        "websockets_headers_size 2048\n"
         "log_facility 5\nlog_timestamp false\nlog_timestamp_format %H:%M:%S\nconnection_messages false\n"
         "retained_persistence true\npersistence_file my.db\npersistence_location /var/lib/x/\n"
         "autosave_interval 0\nautosave_on_changes true\npid_file /run/x.pid\nuser nobody\n"
@@ -172,6 +173,7 @@ TEST(ConfigDefaults, EveryFieldCanBeSet) {
     EXPECT_TRUE(c.set_tcp_nodelay);
     EXPECT_EQ(c.sys_interval, 0u);
     EXPECT_EQ(c.memory_limit, 1048576u);
+    EXPECT_EQ(c.websockets_headers_size, 2048u);
     EXPECT_EQ(c.log_facility, 5);
     EXPECT_FALSE(c.log_timestamp);
     EXPECT_EQ(c.log_timestamp_format, "%H:%M:%S");
@@ -487,7 +489,6 @@ TEST(ConfigRefusals, WhatTapmqdDoesNotDoIsRefusedWithFileLineAndReason) {
         {"listener 8883\ntls_keyform engine\n", 2, "tls_keyform", "engines"},
         {"listener 8883\ntls_engine_kpass_sha1 0123\n", 2, "tls_engine_kpass_sha1", "engines"},
         {"listener 8883\ntls_version tlsv1.1\n", 2, "tls_version", "use tlsv1.2"},
-        {"websockets_headers_size 4096\n", 1, "websockets_headers_size", "fixed"},
         {"log_dest dlt\n", 1, "log_dest", "'dlt'"},
         {"listener 1883\nconnection cloud\naddress mqtt.example.com\n", 2, "connection",
          "bridge 'cloud': bridges are not implemented yet"},
