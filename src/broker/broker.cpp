@@ -3,9 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <thread>
 
+#include "bridge/bridge.hpp"
 #include "connection.hpp"
 #include "durability.hpp"
 #include "heap_usage.hpp"
@@ -220,6 +222,7 @@ void Broker::start() {
         w->start();
     for (auto& l : listeners_)
         l->start();
+    start_bridges();
     sys_ = std::make_unique<SysTopics>(*this);
     sys_->publish(Clock::now());
     schedule_housekeeping();
@@ -252,6 +255,61 @@ int Broker::run() {
     return exit_code_;
 }
 
+void Broker::start_bridges() {
+    for (const auto& bc : config_.bridges)
+        start_bridge(bc);
+}
+
+void Broker::reload_bridges(const Config& fresh) {
+    std::vector<std::shared_ptr<bridge::Bridge>> kept;
+    for (const auto& b : bridges()) {
+        const auto& name = b->config().name;
+        const auto it = std::find_if(fresh.bridges.begin(), fresh.bridges.end(),
+                                     [&](const bridge::BridgeConfig& c) { return c.name == name; });
+        if (it != fresh.bridges.end() && *it == b->config()) {
+            kept.push_back(b);
+            continue;
+        }
+        spdlog::info("Bridge {} {}.", name, it == fresh.bridges.end() ? "removed" : "changed: restarting it");
+        b->stop();
+    }
+    {
+        std::lock_guard lock(bridges_mutex_);
+        bridges_ = kept;
+    }
+    for (const auto& bc : fresh.bridges) {
+        const bool running =
+            std::any_of(kept.begin(), kept.end(), [&](const auto& b) { return b->config().name == bc.name; });
+        if (running) continue;
+        try {
+            start_bridge(bc);
+        } catch (const std::exception& e) {
+            spdlog::error("Bridge {} not started: {}", bc.name, e.what());
+        }
+    }
+}
+
+void Broker::start_bridge(const bridge::BridgeConfig& bc) {
+    {
+        auto& s = bridge_listeners_.emplace_back();
+        s.name = "bridge " + bc.name;
+        s.port = 0;
+        s.address = "127.0.0.1";
+        // The bridge's local connection: anonymous (its local_username is who the ACLs see), the
+        // global ACL file, no password check (Mosquitto does not check local_password either).
+        SecurityConfig sc;
+        sc.allow_anonymous = true;
+        sc.acl_file = config_.security.acl_file;
+        sc.allow_zero_length_clientid = false;
+        s.security.set(SecurityPolicy::load(sc));
+        s.allow_zero_length_clientid = false;
+        auto b = std::make_shared<bridge::Bridge>(*this, next_worker(), s, bc);
+        b->start();
+        std::lock_guard lock(bridges_mutex_);
+        bridges_.push_back(std::move(b));
+    }
+}
+
 void Broker::stop() {
     boost::asio::post(control_, [this] { shutdown(); });
 }
@@ -263,6 +321,9 @@ void Broker::shutdown() {
     housekeeping_timer_.cancel();
     memory_timer_.cancel();
     signals_.cancel();
+    // Bridges first (each on its worker, before that worker closes its connections).
+    for (auto& b : bridges_)
+        b->stop();
     // Every client gets DISCONNECT 0x8B (v5) and its pending output before the loops wind down.
     for (auto& w : workers_) {
         boost::asio::post(w->context(), [w = w.get()] { w->kick_all(mqtt::ReasonCode::ServerShuttingDown); });
@@ -318,6 +379,7 @@ void Broker::reload() {
         const std::size_t i = l->settings().config_index;
         if (i < fresh.listeners.size()) l->reload_tls(fresh.listeners[i]);
     }
+    reload_bridges(fresh);
     spdlog::info("Configuration reloaded.");
     config_.sys_interval = fresh.sys_interval;
 }

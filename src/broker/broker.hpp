@@ -5,6 +5,7 @@
 #include <atomic>
 #include <list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 #include "util/asio.hpp"
@@ -20,6 +21,9 @@
 
 namespace tapmq::broker {
 
+namespace bridge {
+class Bridge;
+}
 class Durability;
 class Listener;
 class SysTopics;
@@ -68,9 +72,19 @@ class Broker {
     // memory_limit: the heap in use has passed it (checked every 100 ms); new PUBLISHes are
     // refused meanwhile (Connection::on_publish).
     bool over_memory_limit() const noexcept { return over_memory_limit_.load(std::memory_order_relaxed); }
+    // The bridges running now (any thread; SIGHUP changes them).
+    std::vector<std::shared_ptr<bridge::Bridge>> bridges() const {
+        std::lock_guard lock(bridges_mutex_);
+        return bridges_;
+    }
 
   private:
     void apply_config(const Config& c);
+    // Bridges (bridge/bridge.cpp): each on the next worker, with an internal listener of its own.
+    void start_bridges();
+    void start_bridge(const bridge::BridgeConfig& c);
+    // SIGHUP: bridges removed or changed are stopped, new or changed ones started.
+    void reload_bridges(const Config& fresh);
     void schedule_housekeeping();
     void schedule_memory_check();
     // log_dest topic (control thread).
@@ -109,6 +123,11 @@ class Broker {
     std::list<ListenerSettings> listener_settings_;  // stable addresses
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::unique_ptr<SysTopics> sys_;
+    // The bridges' internal listeners (kept for good: sessions refer to them) and the bridges,
+    // destroyed before the workers whose contexts their timers and sockets belong to.
+    std::list<ListenerSettings> bridge_listeners_;
+    std::vector<std::shared_ptr<bridge::Bridge>> bridges_;  // under bridges_mutex_ (control thread writes)
+    mutable std::mutex bridges_mutex_;
     std::atomic<bool> stopping_{false};
     int exit_code_ = 0;
     std::string pid_file_;                  // written at start, removed at exit

@@ -23,6 +23,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include <unistd.h>
+
+#include "broker/bridge/bridge_directives.hpp"
 #include "broker/http/cidr.hpp"
 
 namespace tapmq::broker {
@@ -194,13 +197,6 @@ struct ListenerDraft {
     std::vector<std::pair<std::string, Loc>> given;  // default listener: what was applied to it
 };
 
-struct BridgeDraft {
-    std::string name;
-    Loc loc;
-    bool has_address = false;
-    bool has_topic = false;
-};
-
 // Mosquitto keeps the current listener, bridge and plugin per file: in every file (the main one and
 // each included one) directives before the first `listener` line apply to the default listener.
 struct FileState {
@@ -305,7 +301,7 @@ struct Parser {
     ListenerDraft default_listener;
     std::optional<std::uint16_t> default_port;
     std::vector<ListenerDraft> listeners;
-    std::vector<BridgeDraft> bridges;
+    bridge::BridgeDirectives bridges;
     bool local_only = true;         // no listener, port or bind_address seen
     bool security_touched = false;  // a security directive was seen (per_listener_settings must precede)
     bool log_dest_set = false;
@@ -314,6 +310,8 @@ struct Parser {
     std::vector<std::string> log_type;
 
     void parse_text(std::string_view text, const std::string& file, int level);
+    // A line of a bridge section (bridge/bridge_directives.cpp); `connection` starts one.
+    void bridge_line(const Ctx& c);
     void line(FileState& fs, std::string_view text);
     void include_dir(const Ctx& c, const std::string& dir);
     Config finish();
@@ -326,9 +324,6 @@ struct Parser {
     SecurityDraft& security(const Ctx& c) {
         security_touched = true;
         return cfg.per_listener_settings ? listener(c).security : global_security;
-    }
-    void in_bridge(const Ctx& c) const {
-        if (c.fs.bridge < 0) c.fail("only valid in a bridge section (after a 'connection' line)");
     }
     void warning(const Loc& loc, const std::string& name, const std::string& message) {
         cfg.warnings.push_back(where(loc) + ": directive '" + name + "'" + message);
@@ -366,22 +361,6 @@ template <std::string ListenerConfig::*Field>
 void listener_string(const Ctx& c) {
     auto& l = c.p.listener(c);
     c.set_string(l.assigned, l.cfg.*Field);
-}
-
-// Bridge settings: checked like Mosquitto checks them; the `connection` line that starts a bridge
-// is refused (bridges are not implemented yet), so these are only reached in a test parse of a
-// bridge section.
-void bridge_string(const Ctx& c) {
-    c.p.in_bridge(c);
-    (void)c.string();
-}
-void bridge_bool(const Ctx& c) {
-    c.p.in_bridge(c);
-    (void)c.boolean();
-}
-void bridge_int(const Ctx& c) {
-    c.p.in_bridge(c);
-    (void)c.integer(kInt64Min, kInt64Max);
 }
 
 void h_listener(const Ctx& c) {
@@ -640,76 +619,6 @@ void h_include_dir(const Ctx& c) {
     c.p.include_dir(c, dir);
 }
 
-void h_connection(const Ctx& c) {
-    auto& p = c.p;
-    const auto name = c.word();
-    c.extra_after(1);
-    for (const auto& b : p.bridges) {
-        if (b.name == name) c.fail("duplicate bridge name '" + b.name + "' (first at " + where(b.loc) + ")");
-    }
-    p.bridges.push_back(BridgeDraft{std::string(name), c.fs.loc});
-    c.fs.bridge = static_cast<int>(p.bridges.size() - 1);
-    c.refuse("bridge '" + std::string(name) + "': bridges are not implemented yet");
-}
-
-void h_address(const Ctx& c) {
-    c.p.in_bridge(c);
-    auto& b = c.p.bridges[static_cast<std::size_t>(c.fs.bridge)];
-    if (b.has_address) c.fail("the bridge's addresses are already given");
-    std::size_t count = 0;
-    for (const auto a : c.t.args) {
-        if (a.front() == '#') break;
-        if (const auto colon = a.rfind(':'); colon != std::string_view::npos) {
-            (void)c.integer_word(a.substr(colon + 1), 1, 65535);
-        }
-        ++count;
-    }
-    if (count == 0) c.fail("missing value");
-    b.has_address = true;
-}
-
-void h_topic(const Ctx& c) {
-    c.p.in_bridge(c);
-    const auto& a = c.t.args;
-    if (a.empty()) c.fail("missing value");
-    if (a.size() > 1) {
-        std::string dir(a[1]);
-        std::transform(dir.begin(), dir.end(), dir.begin(), [](unsigned char ch) {
-            return static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-        });
-        if (dir != "in" && dir != "out" && dir != "both") {
-            c.fail("invalid direction '" + std::string(a[1]) + "' (expected in, out or both)");
-        }
-    }
-    if (a.size() > 2 && a[2].front() != '#') (void)c.integer_word(a[2], 0, 2);
-    c.p.bridges[static_cast<std::size_t>(c.fs.bridge)].has_topic = true;
-}
-
-void h_start_type(const Ctx& c) {
-    c.p.in_bridge(c);
-    const auto w = c.word();
-    if (w != "automatic" && w != "lazy" && w != "once") {
-        c.fail("invalid value '" + std::string(w) + "' (expected automatic, lazy or once)");
-    }
-}
-
-void h_bridge_protocol_version(const Ctx& c) {
-    c.p.in_bridge(c);
-    const auto w = c.word();
-    if (w != "mqttv31" && w != "mqttv311" && w != "mqttv50") {
-        c.fail("invalid value '" + std::string(w) + "' (expected mqttv31, mqttv311 or mqttv50)");
-    }
-}
-
-void h_restart_timeout(const Ctx& c) {
-    c.p.in_bridge(c);
-    const auto base = c.integer_word(c.word(), kInt64Min, kIntMax);
-    if (c.t.args.size() > 1 && c.t.args[1].front() != '#') {
-        const auto cap = c.integer_word(c.t.args[1], kInt64Min, kIntMax);
-        if (cap < std::max<std::int64_t>(base, 1)) c.fail("the backoff cap is lower than the base");
-    }
-}
-
 void h_durability(const Ctx& c) {
     const auto w = c.word();
     if (w != "os" && w != "fsync") c.fail("invalid value '" + std::string(w) + "' (expected os or fsync)");
@@ -862,51 +771,6 @@ const std::unordered_map<std::string_view, Handler>& directives() {
         {"pid_file", global_string<&C::pid_file>},
         {"user", global_string<&C::user>},
         {"include_dir", h_include_dir},
-        // Bridges (accepted, ignored).
-        {"connection", h_connection},
-        {"address", h_address},
-        {"addresses", h_address},
-        {"topic", h_topic},
-        {"start_type", h_start_type},
-        {"bridge_protocol_version", h_bridge_protocol_version},
-        {"restart_timeout", h_restart_timeout},
-        {"bridge_attempt_unsubscribe", bridge_bool},
-        {"bridge_insecure", bridge_bool},
-        {"bridge_outgoing_retain", bridge_bool},
-        {"bridge_require_ocsp", bridge_bool},
-        {"cleansession", bridge_bool},
-        {"local_cleansession", bridge_bool},
-        {"notifications", bridge_bool},
-        {"notifications_local_only", bridge_bool},
-        {"round_robin", bridge_bool},
-        {"try_private", bridge_bool},
-        {"bridge_max_packet_size", bridge_int},
-        {"idle_timeout", bridge_int},
-        {"keepalive_interval",
-         [](const Ctx& c) {
-             c.p.in_bridge(c);
-             (void)c.integer(kInt64Min, 65535);
-         }},
-        {"threshold", bridge_int},
-        {"bridge_alpn", bridge_string},
-        {"bridge_bind_address", bridge_string},
-        {"bridge_cafile", bridge_string},
-        {"bridge_capath", bridge_string},
-        {"bridge_certfile", bridge_string},
-        {"bridge_keyfile", bridge_string},
-        {"bridge_identity", bridge_string},
-        {"bridge_psk", bridge_string},
-        {"bridge_tls_version", bridge_string},
-        {"clientid", bridge_string},
-        {"remote_clientid", bridge_string},
-        {"local_clientid", bridge_string},
-        {"username", bridge_string},
-        {"remote_username", bridge_string},
-        {"password", bridge_string},
-        {"remote_password", bridge_string},
-        {"local_username", bridge_string},
-        {"local_password", bridge_string},
-        {"notification_topic", bridge_string},
         // tapmq extensions.
         {"worker_threads", global_int<std::uint32_t, &C::worker_threads, 0, 4096>},
         {"max_topic_levels", global_int<std::uint32_t, &C::max_topic_levels, 0, 65535>},
@@ -964,10 +828,31 @@ void Parser::line(FileState& fs, std::string_view text) {
         h_plugin_option(c);
         return;
     }
+    if (bridge::BridgeDirectives::handles(t.name)) {
+        bridge_line(c);
+        return;
+    }
     const auto& table = directives();
     const auto it = table.find(t.name);
     if (it == table.end()) c.fail("unknown directive");
     it->second(c);
+}
+
+void Parser::bridge_line(const Ctx& c) {
+    bridge::DirectiveLine l{c.fs.loc.file, c.fs.loc.line, c.t.name, c.t.args, c.t.rest};
+    if (c.t.name == "connection") {
+        c.fs.bridge = bridges.begin(l);
+        return;
+    }
+    if (c.fs.bridge < 0) c.fail("only valid in a bridge section (after a 'connection' line)");
+    bridges.directive(c.fs.bridge, l, cfg.warnings);
+}
+
+// The default remote client id of a bridge is HOSTNAME.NAME, as Mosquitto's.
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "tapmqd";
+    return name;
 }
 
 void Parser::include_dir(const Ctx& c, const std::string& dir) {
@@ -1010,12 +895,7 @@ bool starts_default_listener(const ListenerDraft& d, bool bind_set, bool port_se
 }
 
 Config Parser::finish() {
-    for (const auto& b : bridges) {
-        if (!b.has_address)
-            throw ConfigError(b.loc.file, b.loc.line, "connection", "bridge '" + b.name + "' has no address");
-        if (!b.has_topic)
-            throw ConfigError(b.loc.file, b.loc.line, "connection", "bridge '" + b.name + "' has no topic");
-    }
+    cfg.bridges = bridges.finish(host_name());
 
     // The default listener: the legacy port/bind_address one, or Mosquitto 2's local only listener.
     const bool bind_set = default_listener.assigned.contains("bind_address");

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/bridge/bridge_config.hpp"
+
 namespace tapmq::broker {
 
 // Authentication and access control: global, or per listener with per_listener_settings true.
@@ -139,6 +141,9 @@ struct Config {
     // queue is short: faster, but one publisher's messages mostly go to one member).
     std::string shared_subscription_strategy = "round_robin";
     std::string durability = "fsync";  // "fsync" (survives a power cut) | "os" (a crash)
+
+    // Bridges (`connection` sections), in file order: see docs/config.md, "Bridges".
+    std::vector<bridge::BridgeConfig> bridges;
 
     // "FILE:LINE: directive 'NAME' ..." for what was accepted with a caveat, in file order.
     std::vector<std::string> warnings;

@@ -226,9 +226,12 @@ class Connection final : public IoHandler, public std::enable_shared_from_this<C
         // A one-off timer for the rare delays (login back-off, close grace period).
         std::unique_ptr<boost::asio::steady_timer> timer;
         std::uint32_t lingered_bytes = 0;  // read and discarded during a lingering close
+        // A 3.x bridge (protocol level | 0x80): its subscriptions are No Local and Retain As
+        // Published, as Mosquitto treats bridges (no loop between two brokers bridged both ways).
+        bool bridge = false;
         bool unused() const noexcept {
             return client_id.empty() && username.empty() && !will && !auth && login_connect.empty() &&
-                   inbound_aliases.empty() && !timer;
+                   inbound_aliases.empty() && !timer && !bridge;
         }
     };
     std::unique_ptr<Extras> extras_;

@@ -104,6 +104,7 @@ void Connection::on_connect(mqtt::Connect& c, std::string_view bytes) {
     if (!c.properties.authentication_method) end_handshake();
     version_ = c.version;
     extras().client_id = std::string(c.client_id);
+    if (c.bridge) extras().bridge = true;
     if (c.username) set_username(std::string(*c.username));
     std::optional<std::string> certificate_user;
     if (listener_.use_identity_as_username || listener_.use_subject_as_username) {
@@ -409,8 +410,11 @@ void Connection::on_publish(mqtt::Publish& p) {
         refusal = ReasonCode::QuotaExceeded;
     } else if (limits.message_size_limit != 0 && p.payload.size() > limits.message_size_limit) {
         refusal = ReasonCode::QuotaExceeded;
-    } else if (p.topic.starts_with("$SYS") || (access_ && !access_->can_publish(p.topic))) {
-        refusal = ReasonCode::NotAuthorized;  // $SYS belongs to the broker; the ACL said no
+    } else if ((p.topic.starts_with("$SYS") && !(extras_ && extras_->bridge)) ||
+               (access_ && !access_->can_publish(p.topic))) {
+        // $SYS belongs to the broker (and to bridges, as in Mosquitto: their state notifications);
+        // the ACL said no
+        refusal = ReasonCode::NotAuthorized;
     } else if (p.properties.payload_format_indicator.value_or(0) == 1 &&
                !mqtt::is_valid_mqtt_utf8(p.payload)) {
         refusal = ReasonCode::PayloadFormatInvalid;
@@ -504,6 +508,10 @@ void Connection::on_subscribe(const mqtt::Subscribe& s) {
             continue;
         }
         SubscriptionRecord record{t.options, id};
+        if (extras_ && extras_->bridge) {
+            record.options.no_local = true;
+            record.options.retain_as_published = true;
+        }
         if (record.options.qos > listener_.max_qos) record.options.qos = listener_.max_qos;
         const bool is_new = session_->add_subscription(filter, record);
         broker_.router().subscribe(session_, filter, record);

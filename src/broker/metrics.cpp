@@ -1,6 +1,7 @@
 // take_metrics_snapshot: reads every counter the broker keeps into one MetricsSnapshot.
 #include "metrics.hpp"
 
+#include "bridge/bridge.hpp"
 #include "broker.hpp"
 #include "durability.hpp"
 #include "http/service.hpp"
@@ -73,6 +74,22 @@ MetricsSnapshot take_metrics_snapshot(Broker& broker) {
             lm.http_responses = l.http->responses_by_class();
         }
         m.listeners.push_back(std::move(lm));
+    }
+    for (const auto& b : broker.bridges()) {
+        const auto& c = b->counters();
+        BridgeMetrics bm;
+        bm.name = b->config().name;
+        bm.remote_clientid = b->config().remote_clientid;
+        bm.connected = c.connected.load(std::memory_order_relaxed) != 0;
+        bm.messages_out = c.messages_out.load(std::memory_order_relaxed);
+        bm.bytes_out = c.bytes_out.load(std::memory_order_relaxed);
+        bm.messages_in = c.messages_in.load(std::memory_order_relaxed);
+        bm.bytes_in = c.bytes_in.load(std::memory_order_relaxed);
+        bm.dropped = c.dropped.load(std::memory_order_relaxed);
+        bm.waiting = c.waiting.load(std::memory_order_relaxed);
+        bm.connects = c.connects.load(std::memory_order_relaxed);
+        bm.rtt_seconds = static_cast<double>(c.rtt_us.load(std::memory_order_relaxed)) / 1e6;
+        m.bridges.push_back(std::move(bm));
     }
     return m;
 }

@@ -35,6 +35,19 @@ struct ListenerMetrics {
     std::array<std::uint64_t, 5> http_responses{};  // by status class: [0] 1xx ... [4] 5xx
 };
 
+// A bridge (bridge/bridge.hpp, BridgeCounters).
+struct BridgeMetrics {
+    std::string name;
+    std::string remote_clientid;
+    bool connected = false;
+    std::uint64_t messages_out = 0, bytes_out = 0;  // relayed to the remote broker
+    std::uint64_t messages_in = 0, bytes_in = 0;    // relayed into this broker
+    std::uint64_t dropped = 0;                      // refused by the other broker (too large...)
+    std::uint64_t waiting = 0;                      // packets waiting for the other side's window
+    std::uint64_t connects = 0;                     // connections made (both sides up)
+    double rtt_seconds = 0;  // last round trip of a message to the remote and its acknowledgement
+};
+
 struct StoreMetrics {
     std::uint64_t batches = 0, writes = 0, syncs = 0, bytes = 0, cancelled = 0, ranges = 0;
     HistogramSnapshot sync_seconds;  // latency of synced writes (durability fsync)
@@ -65,6 +78,7 @@ struct MetricsSnapshot {
     std::uint64_t retained_dropped = 0;
     std::optional<StoreMetrics> store;  // persistence true
     std::vector<ListenerMetrics> listeners;
+    std::vector<BridgeMetrics> bridges;
 };
 
 // Safe from any thread.

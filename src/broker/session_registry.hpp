@@ -34,6 +34,13 @@ class SessionRegistry {
     // Forgets the session if it is still the one registered under its client id.
     void remove(const SessionPtr& s);
 
+    // The session of `client_id`, or null (a lazy bridge watches its local session's queue).
+    SessionPtr find(std::string_view client_id) const {
+        std::lock_guard lock(mutex_);
+        auto it = sessions_.find(client_id);
+        return it == sessions_.end() ? nullptr : *it;
+    }
+
     // Sessions to look at for expiry and delayed wills (a snapshot).
     std::vector<SessionPtr> snapshot() const;
     std::size_t size() const;

@@ -68,6 +68,20 @@ void SysTopics::publish(Clock::time_point now) {
     set("$SYS/broker/retained messages/bytes", n(m.retained_bytes));
     set("$SYS/broker/retained messages/dropped", n(m.retained_dropped));
     set("$SYS/broker/store/messages/count", n(m.retained_messages));
+    for (const BridgeMetrics& b : m.bridges) {
+        const std::string base = "$SYS/broker/bridges/" + b.name + "/";
+        set(base + "connected", b.connected ? "1" : "0");
+        set(base + "messages/sent", n(b.messages_out));
+        set(base + "messages/received", n(b.messages_in));
+        set(base + "bytes/sent", n(b.bytes_out));
+        set(base + "bytes/received", n(b.bytes_in));
+        set(base + "dropped", n(b.dropped));
+        set(base + "waiting", n(b.waiting));
+        set(base + "connects", n(b.connects));
+        char rtt[32];
+        std::snprintf(rtt, sizeof rtt, "%.6f", b.rtt_seconds);
+        set(base + "rtt", rtt);
+    }
     if (m.store) {
         // The durable store's group commit (persistence true): batches made durable, RocksDB writes
         // (and fsyncs) that carried them, bytes written, and records that never needed writing.

@@ -51,6 +51,7 @@ void Client::connect(const ConnectOptions& o, ConnectHandler done) {
     host_ = o.host;
     port_ = o.port;
     local_max_inflight_ = o.max_inflight;
+    manual_acks_ = o.manual_acks;
     keep_alive_ = std::chrono::seconds(o.keep_alive);
     decoder_.set_version(version_);
     decoder_.set_max_packet_size(o.max_packet_size);
@@ -64,6 +65,7 @@ void Client::connect(const ConnectOptions& o, ConnectHandler done) {
     c.clean_start = o.clean_start;
     c.keep_alive = o.keep_alive;
     c.client_id = o.client_id;
+    c.bridge = o.bridge;
     if (o.username) c.username = *o.username;
     if (o.password) c.password = *o.password;
     std::string auth_data;

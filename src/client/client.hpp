@@ -94,6 +94,20 @@ class Client : public std::enable_shared_from_this<Client> {
     // Called with the packet identifier when a QoS 2 PUBLISH's PUBREC (success) arrives: from then
     // on, PUBREL and not the PUBLISH is what a reconnection re-sends.
     void on_pubrec_received(std::function<void(std::uint16_t)> h) { on_pubrec_received_ = std::move(h); }
+    // ---- Manual acknowledgement (ConnectOptions::manual_acks) ----
+    // Answers an incoming PUBLISH: PUBACK (QoS 1) or PUBREC (QoS 2) with `reason`. False when not
+    // connected (the broker sends the message again on the next connection of the session).
+    bool acknowledge(std::uint16_t packet_id, mqtt::QoS qos,
+                     mqtt::ReasonCode reason = mqtt::ReasonCode::Success);
+    // An incoming PUBREL, to be answered by complete_incoming() (PUBCOMP).
+    void on_pubrel(std::function<void(std::uint16_t)> h) { on_pubrel_ = std::move(h); }
+    bool complete_incoming(std::uint16_t packet_id, mqtt::ReasonCode reason = mqtt::ReasonCode::Success);
+    // Whether publish_with_id()/resend_pubrel() can take this identifier now (not in flight, not
+    // awaiting a SUBACK/UNSUBACK, the window not full).
+    bool can_send_with_id(std::uint16_t packet_id) const noexcept {
+        return !window_.full() && !window_.in_use(packet_id) && !requests_.contains(packet_id);
+    }
+
     // Packet identifiers of incoming QoS 2 messages delivered and awaiting PUBREL, to hand to the
     // next connection of the same session (restore before connect(), so that the broker's re-sent
     // PUBLISH is not delivered twice). A CONNACK without a session clears them.
@@ -181,6 +195,8 @@ class Client : public std::enable_shared_from_this<Client> {
     MessageHandler on_message_;
     CloseHandler on_close_;
     std::function<void(std::uint16_t)> on_pubrec_received_;
+    std::function<void(std::uint16_t)> on_pubrel_;
+    bool manual_acks_ = false;
     ServerInfo server_;
     std::uint16_t local_max_inflight_ = 65'000;
     std::chrono::milliseconds keep_alive_{0};

@@ -148,9 +148,12 @@ void Client::on_publish(const mqtt::Publish& p) {
         protocol_violation(ReasonCode::TopicAliasInvalid, "topic alias the client never allowed");
         return;
     }
+    if (manual_acks_ || p.qos == mqtt::QoS::AtMostOnce) {  // answered by acknowledge(), if at all
+        if (on_message_) on_message_(p);
+        return;
+    }
     switch (p.qos) {
         case mqtt::QoS::AtMostOnce:
-            if (on_message_) on_message_(p);
             return;
         case mqtt::QoS::AtLeastOnce: {
             const std::uint16_t id = p.packet_id;
@@ -194,12 +197,21 @@ void Client::on_pubrec(const mqtt::Pubrec& r) {
         complete(r.packet_id, Error::refused(r.reason, with_reason_string("PUBLISH refused", r.properties)));
         return;
     }
+    if (manual_acks_) {  // the caller sends PUBREL (resend_pubrel) when it is ready to
+        complete(r.packet_id, Error::success());
+        if (on_pubrec_received_) on_pubrec_received_(r.packet_id);
+        return;
+    }
     slot->stage = InflightWindow::Stage::AwaitPubcomp;
     send(response<mqtt::Pubrel>(r.packet_id));
     if (on_pubrec_received_) on_pubrec_received_(r.packet_id);
 }
 
 void Client::on_pubrel(const mqtt::Pubrel& r) {
+    if (manual_acks_ && on_pubrel_) {
+        on_pubrel_(r.packet_id);
+        return;
+    }
     ReasonCode rc = ReasonCode::Success;
     if (!qos2_received_.empty() && qos2_received_[r.packet_id]) {
         qos2_received_[r.packet_id] = false;
@@ -207,6 +219,22 @@ void Client::on_pubrel(const mqtt::Pubrel& r) {
         rc = ReasonCode::PacketIdentifierNotFound;
     }
     send(response<mqtt::Pubcomp>(r.packet_id, rc));
+}
+
+bool Client::acknowledge(std::uint16_t packet_id, mqtt::QoS qos, ReasonCode reason) {
+    if (state_ != State::Connected && state_ != State::Disconnecting) return false;
+    if (qos == mqtt::QoS::AtLeastOnce) {
+        send(response<mqtt::Puback>(packet_id, reason));
+    } else if (qos == mqtt::QoS::ExactlyOnce) {
+        send(response<mqtt::Pubrec>(packet_id, reason));
+    }
+    return true;
+}
+
+bool Client::complete_incoming(std::uint16_t packet_id, ReasonCode reason) {
+    if (state_ != State::Connected && state_ != State::Disconnecting) return false;
+    send(response<mqtt::Pubcomp>(packet_id, reason));
+    return true;
 }
 
 void Client::on_pubcomp(const mqtt::Pubcomp& c) {

@@ -62,6 +62,8 @@ bool Client::publish_with_id(std::uint16_t packet_id, bool dup, std::string_view
                              const mqtt::Properties* properties) {
     if (qos == mqtt::QoS::AtMostOnce || window_.full()) return false;
     if (!publish_allowed(qos, retain) || !mqtt::is_valid_topic_name(topic)) return false;
+    if (packet_id > InflightWindow::kMaxCapacity && (!manual_acks_ || requests_.contains(packet_id)))
+        return false;
     const auto stage = qos == mqtt::QoS::ExactlyOnce ? InflightWindow::Stage::AwaitPubrec
                                                      : InflightWindow::Stage::AwaitPuback;
     const std::size_t before = out_.size();
@@ -77,6 +79,8 @@ bool Client::publish_with_id(std::uint16_t packet_id, bool dup, std::string_view
 
 bool Client::resend_pubrel(std::uint16_t packet_id, PublishHandler done) {
     if (state_ != State::Connected || window_.full()) return false;
+    if (packet_id > InflightWindow::kMaxCapacity && (!manual_acks_ || requests_.contains(packet_id)))
+        return false;
     if (!window_.acquire_at(packet_id, InflightWindow::Stage::AwaitPubcomp, std::move(done))) return false;
     mqtt::Packet packet{std::in_place_type<mqtt::Pubrel>};
     std::get<mqtt::Pubrel>(packet).packet_id = packet_id;
@@ -124,7 +128,7 @@ bool Client::subscribe(std::span<const mqtt::TopicSubscription> topics, Subscrib
     for (const auto& t : topics) {
         if (!mqtt::is_valid_topic_filter(t.filter)) return false;
     }
-    auto id = requests_.add(RequestTable::Request{std::move(done), {}, false});
+    auto id = requests_.add(RequestTable::Request{std::move(done), {}, false}, &window_);
     if (!id) return false;
     mqtt::Packet packet{std::in_place_type<mqtt::Subscribe>};
     auto& s = std::get<mqtt::Subscribe>(packet);
@@ -143,7 +147,7 @@ bool Client::subscribe(std::string_view filter, mqtt::QoS qos, SubscribeHandler 
 bool Client::unsubscribe(std::span<const std::string_view> filters, UnsubscribeHandler done,
                          const mqtt::Properties* properties) {
     if (state_ != State::Connected || filters.empty()) return false;
-    auto id = requests_.add(RequestTable::Request{{}, std::move(done), false});
+    auto id = requests_.add(RequestTable::Request{{}, std::move(done), false}, &window_);
     if (!id) return false;
     mqtt::Packet packet{std::in_place_type<mqtt::Unsubscribe>};
     auto& u = std::get<mqtt::Unsubscribe>(packet);

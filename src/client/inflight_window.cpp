@@ -21,7 +21,7 @@ std::uint16_t InflightWindow::acquire(mqtt::QoS qos, PublishHandler done) {
 }
 
 bool InflightWindow::acquire_at(std::uint16_t packet_id, Stage stage, PublishHandler done) {
-    if (packet_id == 0 || packet_id > kMaxCapacity || stage == Stage::Free) return false;
+    if (packet_id == 0 || stage == Stage::Free) return false;
     const std::size_t index = packet_id - 1u;
     if (index >= slots_.size()) {
         for (std::size_t i = slots_.size(); i < index; ++i)

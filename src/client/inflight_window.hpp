@@ -22,7 +22,8 @@ class InflightWindow {
         Stage stage = Stage::Free;
     };
 
-    // Packet identifiers at or above this value are left to SUBSCRIBE/UNSUBSCRIBE.
+    // Packet identifiers at or above this value are left to SUBSCRIBE/UNSUBSCRIBE (except with manual
+    // acknowledgement, where acquire_at takes any identifier the caller relays).
     static constexpr std::uint16_t kMaxCapacity = 65'279;
 
     void set_capacity(std::uint16_t n) noexcept { capacity_ = n > kMaxCapacity ? kMaxCapacity : n; }
@@ -32,7 +33,10 @@ class InflightWindow {
 
     // Takes a free slot (precondition: !full()); returns its packet identifier.
     std::uint16_t acquire(mqtt::QoS qos, PublishHandler done);
-    // Takes the slot of a given identifier (1..kMaxCapacity) at a given stage: a message re-sent with
+    bool in_use(std::uint16_t packet_id) const noexcept {
+        return packet_id != 0 && packet_id <= slots_.size() && slots_[packet_id - 1u].stage != Stage::Free;
+    }
+    // Takes the slot of a given identifier (1..65535) at a given stage: a message re-sent with
     // its original identifier after a reconnection. False when that slot is in use.
     bool acquire_at(std::uint16_t packet_id, Stage stage, PublishHandler done);
     // The slot in flight under that identifier, or nullptr.

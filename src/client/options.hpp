@@ -53,6 +53,16 @@ struct ConnectOptions {
     std::size_t read_buffer_size = 16 * 1024;           // initial; grows for large packets and bursts
     std::size_t max_read_buffer_size = 256 * 1024;  // growth for bursts stops here (not for one big packet)
     std::uint32_t max_packet_size = mqtt::kMaxPacketSize;  // largest packet accepted from the broker
+    // Manual acknowledgement, for a program that relays messages between two brokers (a bridge) and
+    // may acknowledge only once the other side has: an incoming QoS 1/2 PUBLISH is delivered every
+    // time it arrives (DUP re-sends too) and answered only by Client::acknowledge(); an incoming
+    // PUBREL goes to the on_pubrel handler and is answered by Client::complete_incoming(); an
+    // outgoing QoS 2 PUBLISH completes at PUBREC (its PUBREL is the caller's Client::resend_pubrel).
+    // Identifiers of publish_with_id() may then be any of 1..65535. Default: automatic.
+    bool manual_acks = false;
+    // MQTT 3.x: announce a bridge (protocol level | 0x80, Mosquitto's try_private): the broker then
+    // sends it none of its own messages back and keeps their retain flag.
+    bool bridge = false;
 };
 
 // What the broker granted in CONNACK (MQTT 5 properties, or their defaults).

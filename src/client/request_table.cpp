@@ -2,18 +2,18 @@
 
 namespace tapmq::client {
 
-std::optional<std::uint16_t> RequestTable::add(Request r) {
+std::optional<std::uint16_t> RequestTable::add(Request r, const InflightWindow* window) {
     r.used = true;
+    const auto busy = [&](std::size_t i) {
+        return (i < requests_.size() && requests_[i].used) ||
+               (window && window->in_use(static_cast<std::uint16_t>(kFirstId + i)));
+    };
     std::size_t i = 0;
-    if (outstanding_ == requests_.size()) {
-        if (requests_.size() == kSize) return std::nullopt;
-        i = requests_.size();
-        requests_.push_back(std::move(r));
-    } else {
-        while (requests_[i].used)
-            ++i;
-        requests_[i] = std::move(r);
-    }
+    while (i < kSize && busy(i))
+        ++i;
+    if (i == kSize) return std::nullopt;
+    if (i >= requests_.size()) requests_.resize(i + 1);
+    requests_[i] = std::move(r);
     ++outstanding_;
     return static_cast<std::uint16_t>(kFirstId + i);
 }

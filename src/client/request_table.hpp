@@ -28,8 +28,13 @@ class RequestTable {
         bool used = false;
     };
 
-    // A free identifier, or nullopt when all kSize are awaiting answers.
-    std::optional<std::uint16_t> add(Request r);
+    // A free identifier, or nullopt when all kSize are awaiting answers. With manual
+    // acknowledgement PUBLISH identifiers may reach into this range: those in `window` are skipped.
+    std::optional<std::uint16_t> add(Request r, const InflightWindow* window = nullptr);
+    bool contains(std::uint16_t packet_id) const noexcept {
+        return packet_id >= kFirstId && std::size_t{packet_id} - kFirstId < requests_.size() &&
+               requests_[packet_id - kFirstId].used;
+    }
     // Removes and returns the request under that identifier (nullopt if none).
     std::optional<Request> take(std::uint16_t packet_id);
     void fail_all(const Error& e);

@@ -35,6 +35,10 @@ Connect decode_connect(ByteReader& in) {
     Connect c;
     std::string_view name = in.binary();
     std::uint8_t level = in.u8();
+    if (level == 0x83 || level == 0x84) {  // a 3.x bridge (Mosquitto's try_private)
+        c.bridge = true;
+        level &= 0x7F;
+    }
     c.version = negotiate(name, level);
     std::uint8_t flags = in.u8();
     if (flags & kFlagReserved) malformed("CONNECT reserved flag set");
@@ -84,7 +88,8 @@ std::size_t body_size(const Connect& c, ProtocolVersion) {
 
 void write_body(const Connect& c, ProtocolVersion, ByteWriter& out) {
     out.prefixed(protocol_name(c.version));
-    out.u8(static_cast<std::uint8_t>(c.version));
+    out.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) |
+                                     (c.bridge && !is_v5(c.version) ? 0x80 : 0)));
     std::uint8_t flags = 0;
     if (c.clean_start) flags |= kFlagCleanStart;
     if (c.will) {

@@ -25,6 +25,8 @@ struct Will {
 
 struct Connect {
     ProtocolVersion version = ProtocolVersion::V311;
+    // 3.x only: the protocol level's 0x80 bit (Mosquitto's try_private): the client is a bridge.
+    bool bridge = false;
     bool clean_start = true;  // Clean Session in 3.x
     std::uint16_t keep_alive = 60;
     std::string_view client_id;

@@ -4,7 +4,7 @@ Each test asserts what the directive does to clients (or to the process), not th
 throw: clientid_prefixes, use_username_as_clientid, auto_id_prefix, per-listener
 allow_zero_length_clientid / max_qos / max_topic_alias, upgrade_outgoing_qos, connection_messages,
 pid_file, user, dhparamfile, bind_interface, tls_version as a minimum, log_facility, and the
-refusals (plugins, TLS-PSK, bridges, ...); mount_point.
+refusals (plugins, TLS-PSK, TLS-PSK bridges, ...); mount_point.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def run_broker_expecting_refusal(tmp_path: Path, text: str) -> str:
     (["listener {port}", "auth_plugin /usr/lib/mosquitto_auth.so"], 2, "auth_plugin",
      "refuses to start rather than run open"),
     (["listener {port}", "plugin /usr/lib/mosquitto_dynamic_security.so"], 2, "plugin", "plugins cannot be loaded"),
-    (["listener {port}", "connection cloud", "address example.com"], 2, "connection", "bridges"),
+    (["listener {port}", "connection cloud", "address example.com", "topic # out", "bridge_psk 0102"], 5,
+     "bridge_psk", "TLS-PSK bridges"),
 ])
 def test_unimplemented_directive_refuses_start(tmp_path, lines, line_no, directive, reason):
     """A directive tapmqd does not implement stops the start with FILE:LINE, the directive and why:

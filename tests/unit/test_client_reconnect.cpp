@@ -492,3 +492,138 @@ TEST(ReconnectingClient, BacksOffBetweenFailedAttempts) {
     c->stop();
     h.run();
 }
+
+// ---- Client with manual acknowledgement (ConnectOptions::manual_acks), as a bridge uses it ----
+
+namespace {
+
+struct ManualClient {
+    Harness h;
+    std::shared_ptr<Wire> wire;
+    std::shared_ptr<Client> client;
+    std::vector<std::string> got;
+    std::vector<std::uint16_t> pubrels;
+
+    explicit ManualClient(bool manual = true) {
+        wire = std::make_shared<Wire>(h.io);
+        client = Client::create(h.io, std::make_unique<FakeStream>(h.io, wire, false));
+        client->on_message([this](const mqtt::Publish& p) { got.emplace_back(p.payload); });
+        client->on_pubrel([this](std::uint16_t id) { pubrels.push_back(id); });
+        ConnectOptions o;
+        o.version = mqtt::ProtocolVersion::V5;
+        o.client_id = "bridge";
+        o.keep_alive = 0;
+        o.manual_acks = manual;
+        client->connect(o, [](const Error& e, const mqtt::Connack*) { EXPECT_FALSE(e); });
+        h.run();
+        h.sent(*wire);  // CONNECT
+        h.connack(*wire, false);
+        h.run();
+    }
+    ~ManualClient() {
+        client->close();
+        h.run();
+    }
+    void publish(std::uint16_t id, std::string_view payload, mqtt::QoS qos, bool dup = false) {
+        mqtt::Packet p{std::in_place_type<mqtt::Publish>};
+        auto& x = std::get<mqtt::Publish>(p);
+        x.topic = "a/b";
+        x.payload = payload;
+        x.qos = qos;
+        x.packet_id = id;
+        x.dup = dup;
+        h.send(*wire, p);
+        h.run();
+    }
+};
+
+}  // namespace
+
+TEST(ClientManualAcks, Qos1IsAcknowledgedOnlyWhenTheCallerSays) {
+    ManualClient m;
+    m.publish(5, "one", mqtt::QoS::AtLeastOnce);
+    EXPECT_EQ(m.got, std::vector<std::string>{"one"});
+    EXPECT_TRUE(m.h.sent(*m.wire).empty());  // no PUBACK yet
+    ASSERT_TRUE(m.client->acknowledge(5, mqtt::QoS::AtLeastOnce));
+    m.h.run();
+    const auto s = m.h.sent(*m.wire);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].type, T::Puback);
+    EXPECT_EQ(s[0].id, 5);
+}
+
+TEST(ClientManualAcks, Qos2ReSendsAreDeliveredAndEveryStepWaitsForTheCaller) {
+    ManualClient m;
+    m.publish(9, "two", mqtt::QoS::ExactlyOnce);
+    m.publish(9, "two", mqtt::QoS::ExactlyOnce, true);  // the broker's re-send: passed on, the caller decides
+    EXPECT_EQ(m.got, (std::vector<std::string>{"two", "two"}));
+    EXPECT_TRUE(m.h.sent(*m.wire).empty());  // no PUBREC yet
+    m.client->acknowledge(9, mqtt::QoS::ExactlyOnce);
+    m.h.run();
+    auto s = m.h.sent(*m.wire);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].type, T::Pubrec);
+    m.h.ack<mqtt::Pubrel>(*m.wire, 9);
+    m.h.run();
+    EXPECT_EQ(m.pubrels, std::vector<std::uint16_t>{9});
+    EXPECT_TRUE(m.h.sent(*m.wire).empty());  // no PUBCOMP yet
+    m.client->complete_incoming(9);
+    m.h.run();
+    s = m.h.sent(*m.wire);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].type, T::Pubcomp);
+    EXPECT_EQ(s[0].id, 9);
+}
+
+TEST(ClientManualAcks, OutgoingQos2CompletesAtPubrecAndTheCallerReleases) {
+    ManualClient m;
+    int done = 0;
+    // Any identifier a relayed message had, also those above the window's own range.
+    ASSERT_TRUE(m.client->publish_with_id(65'300, false, "a/b", "x", mqtt::QoS::ExactlyOnce, false,
+                                          [&](const Error& e) {
+                                              EXPECT_FALSE(e);
+                                              ++done;
+                                          }));
+    m.h.run();
+    auto s = m.h.sent(*m.wire);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].id, 65'300);
+    m.h.ack<mqtt::Pubrec>(*m.wire, 65'300);
+    m.h.run();
+    EXPECT_EQ(done, 1);
+    EXPECT_TRUE(m.h.sent(*m.wire).empty());  // no PUBREL until the caller's
+    ASSERT_TRUE(m.client->resend_pubrel(65'300, [&](const Error& e) {
+        EXPECT_FALSE(e);
+        ++done;
+    }));
+    m.h.run();
+    s = m.h.sent(*m.wire);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].type, T::Pubrel);
+    m.h.ack<mqtt::Pubcomp>(*m.wire, 65'300);
+    m.h.run();
+    EXPECT_EQ(done, 2);
+}
+
+TEST(ClientManualAcks, SubscribeSkipsAnIdentifierARelayedPublishHolds) {
+    ManualClient m;
+    ASSERT_TRUE(m.client->publish_with_id(65'280, false, "a/b", "x", mqtt::QoS::AtLeastOnce, false, {}));
+    ASSERT_TRUE(m.client->subscribe("a/#", mqtt::QoS::AtLeastOnce, {}));
+    m.h.run();
+    const auto s = m.h.sent(*m.wire);
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[0].id, 65'280);
+    EXPECT_EQ(s[1].type, T::Subscribe);
+    EXPECT_NE(s[1].id, 65'280);
+    // and a relayed PUBLISH cannot take the identifier of a SUBSCRIBE awaiting its SUBACK
+    EXPECT_FALSE(m.client->publish_with_id(s[1].id, false, "a/b", "y", mqtt::QoS::AtLeastOnce, false, {}));
+}
+
+TEST(ClientManualAcks, AutomaticByDefault) {
+    ManualClient m(false);
+    m.publish(5, "one", mqtt::QoS::AtLeastOnce);
+    const auto s = m.h.sent(*m.wire);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].type, T::Puback);
+    EXPECT_FALSE(m.client->publish_with_id(65'300, false, "a/b", "x", mqtt::QoS::AtLeastOnce, false, {}));
+}

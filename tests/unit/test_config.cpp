@@ -1,5 +1,5 @@
 // The configuration parser: Mosquitto 2.0's mosquitto.conf read unchanged (defaults, listeners,
-// per_listener_settings, include_dir, bridges accepted and ignored), errors naming file, line and
+// per_listener_settings, include_dir, bridges: see test_bridge_config.cpp), errors naming file, line and
 // directive, warnings for what is accepted but not done.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -490,8 +490,6 @@ TEST(ConfigRefusals, WhatTapmqdDoesNotDoIsRefusedWithFileLineAndReason) {
         {"listener 8883\ntls_engine_kpass_sha1 0123\n", 2, "tls_engine_kpass_sha1", "engines"},
         {"listener 8883\ntls_version tlsv1.1\n", 2, "tls_version", "use tlsv1.2"},
         {"log_dest dlt\n", 1, "log_dest", "'dlt'"},
-        {"listener 1883\nconnection cloud\naddress mqtt.example.com\n", 2, "connection",
-         "bridge 'cloud': bridges are not implemented yet"},
     };
     for (const auto& k : cases) {
         SCOPED_TRACE(k.text);
@@ -1056,18 +1054,20 @@ TEST(ConfigRealistic, MosquittoConfWithIncludesTlsAndABridge) {
                                 "include_dir " +
                                     confd.string() + "\n");
 
-    // The bridge is refused where it starts (bridges are not implemented yet)...
-    try {
-        (void)load_config(main);
-        ADD_FAILURE() << "a bridge was accepted";
-    } catch (const ConfigError& e) {
-        EXPECT_EQ(e.file, bridge.string());
-        EXPECT_EQ(e.line, 2);
-        EXPECT_TRUE(contains(e.message, "bridges are not implemented yet"));
-    }
-    // ...and without it the rest of the file is read as Mosquitto reads it.
-    fs::remove(bridge);
+    // The bridge section of the included file is read as Mosquitto reads it.
     const Config c = load_config(main);
+    ASSERT_EQ(c.bridges.size(), 1u);
+    const auto& b = c.bridges[0];
+    EXPECT_EQ(b.file, bridge.string());
+    EXPECT_EQ(b.line, 2);
+    EXPECT_EQ(b.name, "cloud-bridge");
+    ASSERT_EQ(b.addresses.size(), 1u);
+    EXPECT_EQ(b.addresses[0].port, 8883);
+    EXPECT_EQ(b.remote_username, "bridge");
+    EXPECT_TRUE(b.tls());
+    ASSERT_EQ(b.topics.size(), 2u);
+    EXPECT_EQ(b.topics[0].remote_topic, "site1/sensors/#");
+    EXPECT_EQ(b.topics[1].local_topic, "site1/commands/#");
 
     EXPECT_FALSE(c.local_only);
     EXPECT_TRUE(c.per_listener_settings);

@@ -534,6 +534,30 @@ TEST(UnsupportedProtocol, UnknownNameOrLevel) {
     }
 }
 
+TEST(UnsupportedProtocol, BridgeBitIsAcceptedFor3xOnly) {
+    // Mosquitto's try_private: protocol level | 0x80 announces a bridge (3.1 and 3.1.1 only).
+    struct Case {
+        std::string name;
+        unsigned level;
+        ProtocolVersion version;
+    };
+    for (const auto& c :
+         {Case{"MQTT", 0x84, ProtocolVersion::V311}, Case{"MQIsdp", 0x83, ProtocolVersion::V31}}) {
+        SCOPED_TRACE(c.name);
+        const std::string data = packet(0x10, str(c.name) + bytes({c.level, 0x02}) + u16(60) + str("c"));
+        const auto p = test::decode_one(data, ProtocolVersion::V311);
+        const auto& connect = std::get<mqtt::Connect>(p);
+        EXPECT_EQ(connect.version, c.version);
+        EXPECT_TRUE(connect.bridge);
+    }
+    for (const auto& c : {Case{"MQTT", 0x85, ProtocolVersion::V5}, Case{"MQTT", 0x83, ProtocolVersion::V31},
+                          Case{"MQIsdp", 0x84, ProtocolVersion::V311}}) {
+        SCOPED_TRACE(c.name + "/" + std::to_string(c.level));
+        const std::string data = packet(0x10, str(c.name) + bytes({c.level, 0x02}) + u16(60) + str("c"));
+        expect_error(data, ProtocolVersion::V311, ReasonCode::UnsupportedProtocolVersion);
+    }
+}
+
 // ---------------------------------------------------------------- 0x90 Topic Name invalid
 
 TEST(TopicNameInvalid, WildcardsInPublishTopic) {

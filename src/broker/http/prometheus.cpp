@@ -120,6 +120,38 @@ std::string render_prometheus(const MetricsSnapshot& m) {
     w.one("tapmq_retained_dropped_total", "counter",
           "Retained PUBLISH not retained (max_retained_messages, max_retained_bytes).", m.retained_dropped);
 
+    if (!m.bridges.empty()) {
+        const auto each = [&](std::string_view name, std::string_view type, std::string_view help,
+                              auto value) {
+            w.family(name, type, help);
+            for (const BridgeMetrics& b : m.bridges)
+                w.sample(name, value(b), {{"bridge", b.name}});
+        };
+        each("tapmq_bridge_connected", "gauge", "1 while the bridge's remote and local connections are up.",
+             [](const BridgeMetrics& b) { return b.connected ? 1 : 0; });
+        w.family("tapmq_bridge_messages_total", "counter", "Messages relayed by the bridge, by direction.");
+        for (const BridgeMetrics& b : m.bridges) {
+            w.sample("tapmq_bridge_messages_total", b.messages_out,
+                     {{"bridge", b.name}, {"direction", "out"}});
+            w.sample("tapmq_bridge_messages_total", b.messages_in, {{"bridge", b.name}, {"direction", "in"}});
+        }
+        w.family("tapmq_bridge_bytes_total", "counter", "Payload bytes relayed by the bridge, by direction.");
+        for (const BridgeMetrics& b : m.bridges) {
+            w.sample("tapmq_bridge_bytes_total", b.bytes_out, {{"bridge", b.name}, {"direction", "out"}});
+            w.sample("tapmq_bridge_bytes_total", b.bytes_in, {{"bridge", b.name}, {"direction", "in"}});
+        }
+        each("tapmq_bridge_dropped_total", "counter",
+             "Messages the other broker would not take (too large...).",
+             [](const BridgeMetrics& b) { return b.dropped; });
+        each("tapmq_bridge_waiting", "gauge", "Packets waiting for the other side's window.",
+             [](const BridgeMetrics& b) { return b.waiting; });
+        each("tapmq_bridge_connects_total", "counter", "Connections the bridge made (both sides up).",
+             [](const BridgeMetrics& b) { return b.connects; });
+        each("tapmq_bridge_rtt_seconds", "gauge",
+             "Last round trip of a QoS 1/2 message to the remote broker and its acknowledgement.",
+             [](const BridgeMetrics& b) { return b.rtt_seconds; });
+    }
+
     if (m.store) {
         const StoreMetrics& s = *m.store;
         w.one("tapmq_store_batches_total", "counter", "Change sets made durable by the store.", s.batches);
