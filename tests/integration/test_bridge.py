@@ -112,9 +112,11 @@ def test_properties_and_retain_are_carried(broker_factory):
     assert (m.CORRELATION_DATA, b"c1") in p.props, p
 
 
-def test_to_mosquitto_both_directions(broker_factory):
+@pytest.mark.parametrize("version", ["mqttv311", "mqttv50"])
+def test_to_mosquitto_both_directions(broker_factory, version):
     remote = start_mosquitto(broker_factory)
-    local = broker_factory(bridge_section(remote, "up/# out 1", "down/# in 1"))
+    local = broker_factory(bridge_section(remote, "up/# out 1", "down/# in 1",
+                                          extra=(f"bridge_protocol_version {version}",)))
     wait_connected(local)
     far = connected(remote, version=4)
     far.subscribe(("up/#", 1))
@@ -124,6 +126,26 @@ def test_to_mosquitto_both_directions(broker_factory):
     far.expect_publish("up/1", b"hello mosquitto", qos=1)
     far.publish("down/1", b"hello tapmqd", qos=1)
     near.expect_publish("down/1", b"hello tapmqd", qos=1)
+
+
+def test_mosquitto_bridging_to_tapmqd(broker_factory):
+    """The other way round: Mosquitto's own bridge (try_private, `topic # both`) into tapmqd. tapmqd
+    takes it as a bridge: nothing loops, and its state notification may be published on $SYS."""
+    target = broker_factory()
+    rid = uid("mosq")
+    mosq = start_mosquitto(broker_factory, ["connection m", f"address 127.0.0.1:{target.port}",
+                                            f"remote_clientid {rid}", "topic # both 1", "restart_timeout 1"])
+    watch = connected(target)
+    watch.subscribe((f"$SYS/broker/connection/{rid}/state", 1))
+    watch.expect_publish(payload=b"1", timeout=15)
+    near = connected(target)
+    near.subscribe(("loop/#", 1))
+    far = connected(mosq, version=4)
+    far.subscribe(("loop/#", 1))
+    connected(target).publish("loop/t", b"from tapmqd", qos=1)
+    connected(mosq, version=4).publish("loop/m", b"from mosquitto", qos=1)
+    assert received(near, 1.5) == {"loop/t": 1, "loop/m": 1}
+    assert received(far, 0.2) == {"loop/t": 1, "loop/m": 1}
 
 
 def test_bad_bridge_section_is_refused_with_file_and_line(tmp_path):
