@@ -73,7 +73,8 @@ std::optional<TopicInfo> parse_tap_topic(std::string_view tmpl, std::string_view
         }
     }
     for (const auto kind : {TopicKind::Cmd, TopicKind::Resp}) {
-        const std::string head = "/" + std::string(name(kind)) + "/";
+        std::string head = "/";  // built by appends: GCC 12's -Wrestrict misfires on "/" + string&& at -O3
+        head.append(name(kind)).append("/");
         if (rest.starts_with(head)) {
             const std::string_view id = rest.substr(head.size());
             if (!valid_reply_id(id)) return std::nullopt;
@@ -96,7 +97,7 @@ std::string fleet_filter(std::string_view tmpl, std::string_view tail) {
         if (end == std::string_view::npos) break;
         begin = end + 1;
     }
-    if (!tail.empty()) out += "/" + std::string(tail);
+    if (!tail.empty()) out.append("/").append(tail);
     return out;
 }
 
