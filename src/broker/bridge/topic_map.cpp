@@ -1,5 +1,7 @@
 #include "topic_map.hpp"
 
+#include <fmt/format.h>
+
 #include "mqtt/topic.hpp"
 
 namespace tapmq::broker::bridge {
@@ -43,7 +45,8 @@ std::optional<BridgeTopic> make_topic(std::string_view pattern, Direction direct
         return std::nullopt;
     }
     if (!pattern.empty() && !mqtt::is_valid_topic_filter(pattern)) {
-        error = "'" + std::string(pattern) + "' is not a valid topic filter";
+        // fmt: GCC 12's -Wrestrict misfires at -O3 on the string concatenation this was.
+        error = fmt::format("'{}' is not a valid topic filter", pattern);
         return std::nullopt;
     }
     BridgeTopic t;
