@@ -89,7 +89,8 @@ test('connects, shows Count rising, and a Period write changes how fast it rises
   await page.goto(`${site.url}#/connect`);
   assert.equal(await page.inputValue('#f-url'), broker.url, 'the default broker is the server the page came from');
   await connect(page);
-  assert.match(await page.textContent('[data-profile]'), /supervisor/);
+  // The dashboard may appear before the profile login's answer: wait for the supervisor's one.
+  await page.waitForSelector('[data-profile="supervisor"]', { timeout: 15000 });
   const first = await waitNumber(page, 'Count', (x) => x >= 0, 'a first value');
   await waitNumber(page, 'Count', new Function('x', `return x > ${first}`), 'rising');
   await write(page, 'Period', 1000, 'Period is now 1000 ms');
