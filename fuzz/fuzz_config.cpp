@@ -35,7 +35,8 @@ void check_config(const Config& c) {
         CHECK(l.max_qos <= 2);
         CHECK(l.protocol == "mqtt" || l.protocol == "websockets");
         CHECK(l.socket_domain.empty() || l.socket_domain == "ipv4" || l.socket_domain == "ipv6");
-        CHECK(l.port != 0);  // unix socket listeners (port 0) are refused
+        CHECK((l.port == 0) != l.unix_socket.empty());  // port 0: a unix socket listener, with its path
+        CHECK(l.port != 0 || l.protocol == "mqtt");     // unix sockets speak plain MQTT only
         CHECK(l.line >= 0);
         CHECK(l.line == 0 || l.file == kName);
     }
