@@ -33,15 +33,7 @@ std::optional<std::string> decode_hex(std::string_view hex) {
 PskFile PskFile::parse(std::string_view text, std::string_view name) {
     PskFile f;
     std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> seen_at;
-    std::size_t line_no = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t nl = text.find('\n', start);
-        if (nl == std::string_view::npos) nl = text.size();
-        const std::string_view line = text::trim(text.substr(start, nl - start));
-        start = nl + 1;
-        ++line_no;
-        if (line.empty() || line.front() == '#') continue;
+    text::for_each_entry_line(text, [&](std::string_view line, std::size_t line_no) {
         const std::size_t colon = line.find(':');
         if (colon == std::string_view::npos)
             throw AuthFileError(std::string(name), line_no, "no ':' between identity and key");
@@ -61,7 +53,7 @@ PskFile PskFile::parse(std::string_view text, std::string_view name) {
             it->second = line_no;
         }
         f.keys_.insert_or_assign(std::string(identity), std::move(*key));
-    }
+    });
     return f;
 }
 

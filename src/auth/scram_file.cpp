@@ -75,15 +75,7 @@ std::string ScramFile::hash_password(std::string_view password, std::uint32_t it
 ScramFile ScramFile::parse(std::string_view text, std::string_view name) {
     ScramFile f;
     std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> seen_at;
-    std::size_t line_no = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t nl = text.find('\n', start);
-        if (nl == std::string_view::npos) nl = text.size();
-        const std::string_view line = trim(text.substr(start, nl - start));
-        start = nl + 1;
-        ++line_no;
-        if (line.empty() || line.front() == '#') continue;
+    text::for_each_entry_line(text, [&](std::string_view line, std::size_t line_no) {
         const std::size_t colon = line.find(':');
         if (colon == std::string_view::npos) {
             throw AuthFileError(std::string(name), line_no, "no ':' between username and SCRAM entry");
@@ -104,7 +96,7 @@ ScramFile ScramFile::parse(std::string_view text, std::string_view name) {
             it->second = line_no;
         }
         f.entries_.insert_or_assign(std::string(user), std::move(*creds));
-    }
+    });
     std::map<std::uint32_t, std::size_t> counts;
     std::size_t best = 0;
     for (const auto& [user, creds] : f.entries_) {
