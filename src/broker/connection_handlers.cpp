@@ -166,7 +166,7 @@ ClientAccessPtr Connection::publisher_identity() const {
     if (access_) return access_;
     std::optional<std::string> user;
     if (!username().empty()) user = username();
-    return std::make_shared<ClientAccess>(listener_.security, std::move(user), client_id());
+    return std::make_shared<ClientAccess>(listener_.security, std::move(user), client_id(), listener_.name);
 }
 
 void Connection::policy_reloaded() {
@@ -175,7 +175,8 @@ void Connection::policy_reloaded() {
     // Logged in while no ACL file applied: from now on the reloaded one does.
     std::optional<std::string> user;
     if (!username().empty()) user = username();
-    access_ = std::make_shared<ClientAccess>(listener_.security, std::move(user), client_id());
+    access_ =
+        std::make_shared<ClientAccess>(listener_.security, std::move(user), client_id(), listener_.name);
     session_->set_access(access_);
     if (StoredWill* w = will()) w->access = access_;
 }
@@ -243,7 +244,8 @@ void Connection::complete_connect(const mqtt::Connect& c, LoginResult login_resu
 void Connection::adopt_access(LoginResult& login_result) {
     auto policy = listener_.security.get();
     if (policy->acl || login_result.token_pub || login_result.token_sub) {
-        auto access = std::make_shared<ClientAccess>(listener_.security, login_result.username, client_id());
+        auto access = std::make_shared<ClientAccess>(listener_.security, login_result.username, client_id(),
+                                                     listener_.name);
         access->restrict_by_token(std::move(login_result.token_pub), std::move(login_result.token_sub));
         access_ = std::move(access);
     }

@@ -1,5 +1,6 @@
 #include "recovery.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
 
@@ -17,7 +18,7 @@ Clock::time_point from_unix_ms(std::int64_t ms) {
     return Clock::now() + milliseconds(ms - now_sys);
 }
 
-MessagePtr to_message(const persist::StoredMessage& s) {
+std::shared_ptr<Message> to_message(const persist::StoredMessage& s) {
     // The stored property block has no length prefix; decode it as a PUBLISH's would be.
     std::string block(mqtt::varint_size(static_cast<std::uint32_t>(s.properties.size())), '\0');
     mqtt::ByteWriter w(block.data(), block.size());
@@ -51,6 +52,7 @@ class Loader final : public persist::Store::Visitor {
             ++r_.expired;
             return;
         }
+        if (m.source) msg->source = publisher(*m.source);
         b_.router().restore_retained(msg);
         ++r_.retained;
     }
@@ -125,6 +127,16 @@ class Loader final : public persist::Store::Visitor {
     std::uint64_t max_id() const noexcept { return max_id_; }
 
   private:
+    // check_retain_source after a restart: the publisher as it logged in, judged by the policy of
+    // the listener of that name now (the first listener's when the configuration no longer has it).
+    ClientAccessPtr publisher(const persist::StoredSource& s) const {
+        const auto& all = b_.listener_settings();
+        auto it = std::find_if(all.begin(), all.end(),
+                               [&](const ListenerSettings& l) { return l.name == s.listener; });
+        const ListenerSettings& l = it != all.end() ? *it : all.front();
+        return std::make_shared<ClientAccess>(l.security, s.username, s.client_id, l.name);
+    }
+
     SessionPtr find(std::string_view client_id) {
         auto it = sessions_.find(std::string(client_id));
         return it == sessions_.end() ? nullptr : it->second;

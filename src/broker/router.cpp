@@ -189,8 +189,18 @@ bool Router::set_retained(const MessagePtr& msg, std::string_view who) {
     }
     // Written after the limit check and before anything is sent: the write-ahead scope holds the
     // acknowledgement back until it is durable (durability.hpp).
-    if (persist)
-        durability_->write([&msg](persist::Batch& b) { b.put_retained(Durability::to_view(*msg, 0)); });
+    if (persist) {
+        // check_retain_source: the publisher is stored with it, to be checked after a restart too.
+        std::optional<persist::StoredSource> source;
+        if (msg->source)
+            source = persist::StoredSource{msg->source->username(), msg->source->client_id(),
+                                           msg->source->listener()};
+        durability_->write([&msg, &source](persist::Batch& b) {
+            auto view = Durability::to_view(*msg, 0);
+            if (source) view.source = &*source;
+            b.put_retained(view);
+        });
+    }
     if (*added) Stats::add(stats_.retained_messages);
     return true;
 }

@@ -58,8 +58,14 @@ class PolicySlot {
 // to each of them (Connection::policy_reloaded).
 class ClientAccess {
   public:
-    ClientAccess(const PolicySlot& slot, std::optional<std::string> username, std::string client_id)
-        : slot_(slot), username_(std::move(username)), client_id_(std::move(client_id)) {}
+    // `listener` names the listener the client came through ("port 1883"): check_retain_source
+    // stores it with a retained message to find the same policy after a restart.
+    ClientAccess(const PolicySlot& slot, std::optional<std::string> username, std::string client_id,
+                 std::string listener)
+        : slot_(slot),
+          username_(std::move(username)),
+          client_id_(std::move(client_id)),
+          listener_(std::move(listener)) {}
 
     // Topic limits carried by a JWT (its publish/subscribe claims), on top of the ACL.
     void restrict_by_token(std::optional<std::vector<std::string>> pub,
@@ -74,11 +80,13 @@ class ClientAccess {
 
     const std::optional<std::string>& username() const noexcept { return username_; }
     const std::string& client_id() const noexcept { return client_id_; }
+    const std::string& listener() const noexcept { return listener_; }
 
   private:
     const PolicySlot& slot_;
     std::optional<std::string> username_;
     std::string client_id_;
+    std::string listener_;
     std::optional<std::vector<std::string>> token_pub_;
     std::optional<std::vector<std::string>> token_sub_;
 };

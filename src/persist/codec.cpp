@@ -282,9 +282,24 @@ std::size_t message_body_size(const MessageView& m) noexcept {
     return 8 + 4 + m.topic.size() + 4 + m.payload.size() + 2 + 4 + m.properties.size() + 1 + 8;
 }
 
+// A message record with its publisher (check_retain_source) is version 2: the body, then the
+// source. Without one it stays version 1, as every store before it wrote.
+constexpr std::uint8_t kMessageSourceVersion = 2;
+
 std::string encode_message(const MessageView& m) {
-    auto v = begin_value(kValueVersion, message_body_size(m) + 4);
+    const StoredSource* src = m.source;
+    const std::size_t extra = src == nullptr ? 0
+                                             : 13 + src->client_id.size() + src->listener.size() +
+                                                   src->username.value_or("").size();
+    auto v =
+        begin_value(src == nullptr ? kValueVersion : kMessageSourceVersion, message_body_size(m) + extra + 4);
     write_message_body(v, m);
+    if (src != nullptr) {
+        put_u8(v, src->username ? 1 : 0);
+        if (src->username) put_str(v, *src->username);
+        put_str(v, src->client_id);
+        put_str(v, src->listener);
+    }
     return finish_value(std::move(v));
 }
 std::string encode_message(const StoredMessage& m) {
@@ -409,8 +424,16 @@ std::string encode_format(std::uint32_t format_version) {
 }
 
 StoredMessage decode_message(std::string_view v) {
-    Reader r(open_value(v));
+    std::uint8_t version = 0;
+    Reader r(open_value(v, &version, kValueVersion, kMessageSourceVersion));
     auto m = read_message_body(r);
+    if (version == kMessageSourceVersion) {
+        StoredSource src;
+        if (r.boolean()) src.username = r.str();
+        src.client_id = r.str();
+        src.listener = r.str();
+        m.source = std::move(src);
+    }
     r.end();
     return m;
 }

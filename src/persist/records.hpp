@@ -11,6 +11,17 @@
 
 namespace tapmq::persist {
 
+// Who published a retained message, kept for check_retain_source: the publisher's user name and
+// client id and the listener it came through (its name, "port 1883"), so that its write access can
+// be checked again after a restart.
+struct StoredSource {
+    std::optional<std::string> username;
+    std::string client_id;
+    std::string listener;
+
+    friend bool operator==(const StoredSource&, const StoredSource&) = default;
+};
+
 // An application message. Stored once by id (referenced from session queues by id), or inline: in the
 // queue entry of the one session that first stored it, as a retained message, or as a will.
 struct StoredMessage {
@@ -21,6 +32,7 @@ struct StoredMessage {
     bool retain = false;
     std::string properties;  // MQTT 5 property block bytes, as-is
     std::optional<std::int64_t> expires_at_unix_ms;
+    std::optional<StoredSource> source;  // message records only (not queue entries or wills)
 
     friend bool operator==(const StoredMessage&, const StoredMessage&) = default;
 };
@@ -34,14 +46,24 @@ struct MessageView {
     bool retain = false;
     std::string_view properties;
     std::optional<std::int64_t> expires_at_unix_ms;
+    const StoredSource* source = nullptr;  // the caller's; message records only
 
     static MessageView of(const StoredMessage& m) noexcept {
-        return {m.id, m.topic, m.payload, m.qos, m.retain, m.properties, m.expires_at_unix_ms};
+        return {m.id,
+                m.topic,
+                m.payload,
+                m.qos,
+                m.retain,
+                m.properties,
+                m.expires_at_unix_ms,
+                m.source ? &*m.source : nullptr};
     }
     // A copy that owns its bytes.
     StoredMessage stored() const {
-        return {id,     std::string(topic),      std::string(payload), qos,
-                retain, std::string(properties), expires_at_unix_ms};
+        StoredMessage m{id,     std::string(topic),      std::string(payload), qos,
+                        retain, std::string(properties), expires_at_unix_ms,   std::nullopt};
+        if (source != nullptr) m.source = *source;
+        return m;
     }
 };
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import signal
 import socket
 import ssl
 import subprocess
@@ -92,7 +93,7 @@ def own_broker(tmp_path):
     yield start
     for b in started:
         if b.running():
-            b.send_signal(__import__("signal").SIGTERM)
+            b.send_signal(signal.SIGTERM)
             assert b.wait_exit() == 0
 
 
@@ -176,7 +177,7 @@ def test_connection_messages(broker_factory, on):
     c.connect(cid)
     c.disconnect()
     # a later event proves the log has caught up with the connection's lines
-    b.send_signal(__import__("signal").SIGHUP)
+    b.send_signal(signal.SIGHUP)
     b.wait_log(r"Configuration reloaded", start=mark)
     text = "".join(b.log[mark:])
     assert (f"New client connected from 127.0.0.1" in text and f"as {cid}" in text) == on, text
@@ -188,7 +189,7 @@ def test_pid_file_written_and_removed(broker_factory, tmp_path):
     pid_path = tmp_path / "tapmqd.pid"
     b = broker_factory([f"pid_file {pid_path}"])
     assert pid_path.read_text() == f"{b.pid}\n"
-    b.send_signal(__import__("signal").SIGTERM)
+    b.send_signal(signal.SIGTERM)
     assert b.wait_exit() == 0
     assert not pid_path.exists()
 
@@ -442,7 +443,7 @@ def test_psk_file_is_reloaded_on_sighup(own_broker, tmp_path):
     new_key = "deadbeef" * 4
     psk.write_text(f"dev1:{new_key}\n")
     mark = len(b.log)
-    b.send_signal(__import__("signal").SIGHUP)
+    b.send_signal(signal.SIGHUP)
     b.wait_log(r"Configuration reloaded", start=mark)
     r = _mosquitto_pub(port, "devices/dev1/t", "old", "--psk", PSK_DEV1, "--psk-identity", "dev1")
     assert r.returncode != 0, r
@@ -478,7 +479,7 @@ def test_unix_socket_listener(broker_factory, tmp_path):
     tcp.expect_publish("unix/up", b"over unix")
     b.wait_log(rf"New client connected from {path} as ")
 
-    b.send_signal(__import__("signal").SIGTERM)
+    b.send_signal(signal.SIGTERM)
     assert b.wait_exit() == 0
     assert not path.exists()
 
@@ -505,41 +506,68 @@ def test_unix_socket_stale_file_replaced_live_one_refused(broker_factory, tmp_pa
 # ---------------------------------------------------------------------------- check_retain_source
 
 
-@pytest.mark.parametrize("check", [True, False])
-def test_check_retain_source(broker_factory, tmp_path, check):
-    """With check_retain_source true, a retained message is sent to a new subscriber only while
-    its publisher may still write its topic: once a reloaded ACL takes dev1's write access away,
-    dev1's retained message is no longer delivered (dev2's still is). With false it always is."""
-    acl = tmp_path / "acl"
-    rules = "topic read status/#\nuser dev1\ntopic readwrite status/dev1\nuser dev2\ntopic readwrite status/dev2\n"
-    acl.write_text(rules)
-    b = broker_factory([f"acl_file {acl}", f"check_retain_source {'true' if check else 'false'}"])
+_RETAIN_RULES = ("topic read status/#\nuser dev1\ntopic readwrite status/dev1\n"
+                 "user dev2\ntopic readwrite status/dev2\n")
+
+
+def _publish_retained_statuses(b) -> None:
     for dev in ("dev1", "dev2"):
         c = RawClient(b.port, 5)
         c.connect(dev, username=dev)
         c.publish(f"status/{dev}", f"{dev} online".encode(), qos=1, retain=True)
         c.disconnect()
 
-    def retained_seen() -> set[str]:
-        s = RawClient(b.port, 5)
-        s.connect(uid())
-        s.subscribe(("status/#", 1))
-        seen = set()
-        s2 = RawClient(b.port, 5)
-        s2.connect("dev2", username="dev2")
-        s2.publish("status/dev2", b"live", qos=1)  # a live message after the retained ones
-        while True:
-            p = s.expect_publish()
-            if p.payload == b"live":
-                return seen
-            seen.add(p.topic)
 
-    assert retained_seen() == {"status/dev1", "status/dev2"}
-    acl.write_text(rules.replace("topic readwrite status/dev1", "topic read status/dev1"))
+def _retained_seen(b) -> set[str]:
+    """The retained topics a new subscriber to status/# gets (up to a live message sent after)."""
+    s = RawClient(b.port, 5)
+    s.connect(uid())
+    s.subscribe(("status/#", 1))
+    seen = set()
+    s2 = RawClient(b.port, 5)
+    s2.connect("dev2", username="dev2")
+    s2.publish("status/dev2", b"live", qos=1)  # a live message after the retained ones
+    while True:
+        p = s.expect_publish()
+        if p.payload == b"live":
+            return seen
+        seen.add(p.topic)
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_check_retain_source(broker_factory, tmp_path, check):
+    """With check_retain_source true, a retained message is sent to a new subscriber only while
+    its publisher may still write its topic: once a reloaded ACL takes dev1's write access away,
+    dev1's retained message is no longer delivered (dev2's still is). With false it always is."""
+    acl = tmp_path / "acl"
+    acl.write_text(_RETAIN_RULES)
+    b = broker_factory([f"acl_file {acl}", f"check_retain_source {'true' if check else 'false'}"])
+    _publish_retained_statuses(b)
+    assert _retained_seen(b) == {"status/dev1", "status/dev2"}
+    acl.write_text(_RETAIN_RULES.replace("topic readwrite status/dev1", "topic read status/dev1"))
     mark = len(b.log)
-    b.send_signal(__import__("signal").SIGHUP)
+    b.send_signal(signal.SIGHUP)
     b.wait_log(r"Configuration reloaded", start=mark)
-    assert retained_seen() == ({"status/dev2"} if check else {"status/dev1", "status/dev2"})
+    assert _retained_seen(b) == ({"status/dev2"} if check else {"status/dev1", "status/dev2"})
+
+
+def test_check_retain_source_survives_a_restart(broker_factory, tmp_path):
+    """The publisher of a retained message is stored with it (as Mosquitto's persistence does):
+    after kill -9 and a restart with an ACL that no longer lets dev1 write status/dev1, dev1's
+    retained message is withheld and dev2's delivered."""
+    acl = tmp_path / "acl"
+    acl.write_text(_RETAIN_RULES)
+    store = tmp_path / "store"
+    store.mkdir()
+    b = broker_factory([f"acl_file {acl}", "check_retain_source true", "persistence true",
+                        f"persistence_location {store}"])
+    _publish_retained_statuses(b)  # QoS 1: acknowledged once stored
+    acl.write_text(_RETAIN_RULES.replace("topic readwrite status/dev1", "topic read status/dev1"))
+    b.send_signal(signal.SIGKILL)
+    b.wait_exit()
+    b.start()
+    b.wait_log(r"restored \d+ sessions, \d+ subscriptions, 2 retained")
+    assert _retained_seen(b) == {"status/dev2"}
 
 
 # ---------------------------------------------------------------------------- max_inflight_bytes
@@ -645,6 +673,64 @@ def test_log_dest_topic(broker_factory):
         assert p.topic == "$SYS/broker/log/I", p
     assert cid.encode() in p.payload, p.payload
 
+
+
+# ---------------------------------------------------------------------------- log_facility
+
+# Runs the command with /dev/log pointing at $TAPMQ_LOG_SOCKET: a private mount namespace whose /dev
+# is a tmpfs holding the four character devices a process may open, so glibc's syslog() (which only
+# writes to /dev/log) reaches the test's socket and nothing on the host changes.
+_PRIVATE_DEV_LOG = (
+    'set -e; mount --bind /dev "$TAPMQ_OLD_DEV"; mount -t tmpfs tmpfs /dev; '
+    'for n in null zero random urandom; do touch /dev/$n; mount --bind "$TAPMQ_OLD_DEV/$n" /dev/$n; done; '
+    'ln -s "$TAPMQ_LOG_SOCKET" /dev/log; exec "$@"')
+
+
+def _syslog_priorities(tmp_path: Path, facility_line: str | None) -> list[int]:
+    """Starts tapmqd with log_dest syslog (and `facility_line`) and returns the syslog priority
+    (<PRI>, facility * 8 + severity) of every datagram up to its "running" line."""
+    if os.geteuid() != 0:
+        pytest.fail("this test needs root for a private mount namespace (unshare --mount)")
+    sock_path = tmp_path / f"log-{uid()}.sock"
+    old_dev = tmp_path / f"dev-{uid()}"
+    old_dev.mkdir()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(str(sock_path))
+    server.settimeout(20)
+    conf = tmp_path / f"syslog-{uid()}.conf"
+    lines = [f"listener {reserve_port()} 127.0.0.1", "allow_anonymous true", "log_dest syslog",
+             "log_type all"] + ([facility_line] if facility_line else [])
+    conf.write_text("\n".join(lines) + "\n")
+    env = dict(os.environ, TAPMQ_LOG_SOCKET=str(sock_path), TAPMQ_OLD_DEV=str(old_dev))
+    proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                             _PRIVATE_DEV_LOG, "sh", broker_proc.broker_binary(), "-c", str(conf)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    priorities = []
+    try:
+        while True:
+            try:
+                datagram = server.recv(65536).decode(errors="replace")
+            except socket.timeout:
+                out = proc.stdout.read() if proc.poll() is not None else b"(still running)"
+                pytest.fail(f"no syslog line saying 'running' within 20 s; tapmqd: {out!r}")
+            assert datagram.startswith("<") and ">" in datagram, datagram
+            priorities.append(int(datagram[1:datagram.index(">")]))
+            assert "tapmqd" in datagram, datagram
+            if " running" in datagram:
+                return priorities
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        server.close()
+
+
+@pytest.mark.parametrize("facility_line, facility", [("log_facility 5", 16 + 5), (None, 3)])
+def test_log_facility_selects_the_syslog_facility(tmp_path, facility_line, facility):
+    """log_dest syslog sends every line as LOG_DAEMON (3); log_facility N makes it localN (16 + N),
+    as Mosquitto does. Checked on the datagrams glibc's syslog() writes to /dev/log."""
+    priorities = _syslog_priorities(tmp_path, facility_line)
+    assert priorities and {p >> 3 for p in priorities} == {facility}, priorities
+    assert {p & 7 for p in priorities} <= {3, 4, 5, 6, 7}  # error .. debug
 
 
 # ---------------------------------------------------------------------------- websockets_headers_size

@@ -128,6 +128,31 @@ TEST(PersistCodec, ValuesRoundTrip) {
     EXPECT_EQ(decode_format(encode_format(1)), 1u);
 }
 
+// check_retain_source: a retained message keeps its publisher (version 2); one without is written
+// as version 1, byte for byte what stores before sources wrote, and both read back.
+TEST(PersistCodec, MessageWithItsPublisher) {
+    StoredMessage m = tapmq::persist::testing::make_message(7, "status/dev1", "online");
+    const std::string v1 = encode_message(m);
+    EXPECT_EQ(v1[0], 1);
+    m.source = StoredSource{"dev1", "client-1", "port 1883"};
+    const std::string v2 = encode_message(m);
+    EXPECT_EQ(v2[0], 2);
+    EXPECT_EQ(decode_message(v2), m);
+    m.source = StoredSource{std::nullopt, "", "unix socket /run/x"};
+    EXPECT_EQ(decode_message(encode_message(m)), m);
+    m.source.reset();
+    EXPECT_EQ(decode_message(v1), m);
+    // Cut short or with bytes after the source: refused, never half-read.
+    for (std::size_t cut = 1; cut < 20; ++cut) {
+        std::string broken = v2.substr(0, v2.size() - 4 - cut);
+        broken.resize(broken.size() + 4);
+        const std::uint32_t crc = tapmq::persist::detail::crc32c(broken.data(), broken.size() - 4);
+        for (int i = 0; i < 4; ++i)
+            broken[broken.size() - 4 + i] = static_cast<char>(crc >> (24 - 8 * i));
+        EXPECT_THROW(decode_message(broken), DecodeError) << cut;
+    }
+}
+
 TEST(PersistCodec, OutgoingEntryWithItsMessageInline) {
     StoredMessage m = tapmq::persist::testing::make_message(0, "t/inline", std::string("\0pay\xff", 5));
     m.properties = "p";
