@@ -10,6 +10,7 @@ add_executable(test_persist
   ${CMAKE_CURRENT_LIST_DIR}/test_persist_crash.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_persist_group.cpp
 )
-target_link_libraries(test_persist PRIVATE tapmq_persist GTest::gtest_main Threads::Threads)
+# test_persist_crash.cpp has the main(): it is also the crash test's child process.
+target_link_libraries(test_persist PRIVATE tapmq_persist GTest::gtest Threads::Threads)
 target_include_directories(test_persist PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/src)
 gtest_discover_tests(test_persist DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300)

@@ -85,7 +85,8 @@ TEST(AuthPasswdTool, HashOptions) {
 }
 
 TEST(AuthPasswdTool, Argon2idOption) {
-    if (!PasswordFile::argon2_supported()) GTEST_SKIP() << "built without libargon2";
+    ASSERT_TRUE(PasswordFile::argon2_supported())
+        << "built without libargon2 (apt-get install libargon2-dev, then configure again)";
     ScratchDir dir;
     const auto file = (dir / "pw").string();
     ASSERT_EQ(passwd({"-H", "argon2id", "-c", "-b", file, "u", "p"}).rc, 0);
@@ -264,7 +265,8 @@ TEST(AuthPasswdTool, KeepsCommentsAndMode) {
 
 // Files written here are files mosquitto_passwd can keep editing, and the other way round.
 TEST(AuthPasswdTool, InteroperatesWithRealMosquittoPasswd) {
-    if (!test::have_mosquitto_passwd()) GTEST_SKIP() << "mosquitto_passwd not installed";
+    ASSERT_TRUE(test::have_mosquitto_passwd())
+        << "mosquitto_passwd is not installed (scripts/install-deps.sh --test installs mosquitto)";
     ScratchDir dir;
     const auto file = (dir / "pw").string();
     using test::sh_quote;

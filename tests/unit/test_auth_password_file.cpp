@@ -88,7 +88,8 @@ TEST(AuthPasswordFile, FixtureRefusesWrongPasswords) {
 }
 
 TEST(AuthPasswordFile, RealMosquittoPasswdAtTestTime) {
-    if (!test::have_mosquitto_passwd()) GTEST_SKIP() << "mosquitto_passwd not installed";
+    ASSERT_TRUE(test::have_mosquitto_passwd())
+        << "mosquitto_passwd is not installed (scripts/install-deps.sh --test installs mosquitto)";
     ScratchDir dir;
     const auto file = dir / "pw";
     using test::sh_quote;
@@ -106,7 +107,8 @@ TEST(AuthPasswordFile, RealMosquittoPasswdAtTestTime) {
 }
 
 TEST(AuthPasswordFile, Argon2idLines) {
-    if (!PasswordFile::argon2_supported()) GTEST_SKIP() << "built without libargon2";
+    ASSERT_TRUE(PasswordFile::argon2_supported())
+        << "built without libargon2 (apt-get install libargon2-dev, then configure again)";
     const auto pw = PasswordFile::load(test::fixture("argon2id.passwd"));
     EXPECT_EQ(pw.size(), 2U);
     EXPECT_EQ(pw.algorithm_of("phc"), Algorithm::Argon2id);
@@ -149,7 +151,8 @@ TEST(AuthPasswordFile, HashIterationsAreWritten) {
 }
 
 TEST(AuthPasswordFile, HashArgon2idUsesMosquitto21Parameters) {
-    if (!PasswordFile::argon2_supported()) GTEST_SKIP() << "built without libargon2";
+    ASSERT_TRUE(PasswordFile::argon2_supported())
+        << "built without libargon2 (apt-get install libargon2-dev, then configure again)";
     const std::string h = PasswordFile::hash_password("pw", Algorithm::Argon2id);
     const auto f = dollar_fields(h);
     ASSERT_EQ(f.size(), 6U) << h;
@@ -308,7 +311,8 @@ TEST(AuthPasswordFileError, ExtraDollarField) {
 }
 
 TEST(AuthPasswordFileError, MalformedArgon2id) {
-    if (!PasswordFile::argon2_supported()) GTEST_SKIP() << "built without libargon2";
+    ASSERT_TRUE(PasswordFile::argon2_supported())
+        << "built without libargon2 (apt-get install libargon2-dev, then configure again)";
     expect_parse_error(
         "u:$argon2id$v=19$m=65536,t=2$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc\n", 1,
         "argon2id parameters");

@@ -1,4 +1,5 @@
-// Crash test: a child process (this test binary, fork()ed and exec()ed into PersistCrashChild.Run) submits
+// Crash test: a child process (this test binary, fork()ed and exec()ed; main() below sees the
+// environment and runs crash_child() instead of the tests) submits
 // numbered batches and writes each number to a pipe once its `done` fires; the parent SIGKILLs it at a
 // random moment, reopens the store and checks that every acknowledged number is there. The same store is
 // crashed several times in a row, so recovery after recovery is exercised too.
@@ -39,10 +40,8 @@ std::string payload_of(std::uint64_t n) {
     return p;
 }
 
-// Runs only in the child (the environment variables are set): submits until killed.
-TEST(PersistCrashChild, Run) {
-    const char* dir = std::getenv(kDirEnv);
-    if (dir == nullptr) GTEST_SKIP() << "runs only as the child of PersistCrash tests";
+// The child (the environment variables are set): submits until killed.
+[[noreturn]] void crash_child(const char* dir) {
     const int fd = std::atoi(std::getenv(kFdEnv));
     const std::uint64_t base = std::strtoull(std::getenv(kBaseEnv), nullptr, 10);
     StoreOptions o;
@@ -99,8 +98,7 @@ Outcome crash_once(const fs::path& dir, std::uint64_t base, const char* mode, st
         envp.push_back(s.data());
     envp.push_back(nullptr);
     std::string exe = fs::read_symlink("/proc/self/exe").string();
-    std::string filter = "--gtest_filter=PersistCrashChild.Run";
-    std::vector<char*> argv = {exe.data(), filter.data(), nullptr};
+    std::vector<char*> argv = {exe.data(), nullptr};
 
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork");
@@ -108,7 +106,7 @@ Outcome crash_once(const fs::path& dir, std::uint64_t base, const char* mode, st
         int flags = ::fcntl(fds[1], F_GETFD);
         ::fcntl(fds[1], F_SETFD, flags & ~FD_CLOEXEC);
         int devnull = ::open("/dev/null", O_WRONLY);
-        if (devnull >= 0) ::dup2(devnull, 1);  // keep the child's gtest chatter out of the log
+        if (devnull >= 0) ::dup2(devnull, 1);  // keep the child's output out of the log
         ::execve(exe.c_str(), argv.data(), envp.data());
         ::_exit(127);
     }
@@ -214,3 +212,10 @@ TEST(PersistCrash, KillDuringOsWrites) {
 }
 
 }  // namespace
+
+// The test binary's entry point: the crash child when started by crash_once(), the tests otherwise.
+int main(int argc, char** argv) {
+    if (const char* dir = std::getenv(kDirEnv)) crash_child(dir);
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}
