@@ -106,6 +106,14 @@ class Harness {
     std::vector<std::shared_ptr<Wire>> conns;
     bool refuse = false;  // every connection attempt is refused
 
+    // A client keeps itself alive while it has operations pending, until their handlers run: the
+    // ones a test's last close() aborted run here, as they would in a program that keeps running
+    // its io_context (destroyed unrun, they would leave the client unreleased).
+    ~Harness() {
+        io.restart();
+        io.poll();
+    }
+
     std::shared_ptr<ReconnectingClient> make(ReconnectOptions r = fast()) {
         ConnectOptions o;
         o.version = mqtt::ProtocolVersion::V5;
