@@ -99,8 +99,10 @@ class Broker {
     std::atomic<const BrokerLimits*> limits_{nullptr};
     std::vector<std::unique_ptr<const BrokerLimits>> limit_versions_;
     Stats stats_;
-    Router router_{stats_};
+    // Sessions point into the registry's contexts: the registry is declared before the router
+    // (whose subscriptions hold sessions), so it is destroyed after it.
     SessionRegistry sessions_{stats_};
+    Router router_{stats_};
     std::atomic<std::uint32_t> pending_handshakes_{0};
     std::unique_ptr<Durability> durability_;  // destroyed after the workers (declared before them)
     bool move_aside_corrupt_store_ = false;

@@ -97,7 +97,8 @@ void Session::note_backlog_locked() noexcept {
 }
 
 Session::~Session() {
-    // The broker's counters outlive every session (Broker declares them first).
+    // The broker's counters and the registry's contexts outlive every session (Broker declares
+    // them before everything that holds sessions).
     if (const std::uint32_t left = queued_.load(std::memory_order_relaxed))
         Stats::sub(ctx_.stats.messages_queued, left);
 }
