@@ -54,6 +54,9 @@ Broker::~Broker() {
         w->stop();
         w->join();
     }
+    // The store's callbacks hold connections and bridges whose timers belong to the worker
+    // contexts: they run or go now, while those contexts exist (the store outlives them).
+    if (durability_) durability_->drain();
 }
 
 void Broker::apply_config(const Config& c) {

@@ -19,6 +19,21 @@ Durability::~Durability() {
     if (store_) store_->flush();
 }
 
+void Durability::drain() noexcept {
+    try {
+        if (store_) store_->flush();
+    } catch (const std::exception&) {
+        // A failed store (already logged by its on_failure): its batches never complete.
+    }
+    decltype(durable_.waiters) durable_waiters;
+    decltype(submitted_.waiters) submitted_waiters;
+    {
+        std::lock_guard lock(mutex_);
+        durable_waiters.swap(durable_.waiters);
+        submitted_waiters.swap(submitted_.waiters);
+    }
+}
+
 Durability::Scope::Scope(Durability* d) : d_(d), outer_(tls_scope) {
     if (d_ == nullptr) return;
     std::lock_guard lock(d_->mutex_);

@@ -33,6 +33,12 @@ class Durability {
     explicit Durability(std::unique_ptr<persist::Store> store) : store_(std::move(store)) {}
     ~Durability();
 
+    // Shutdown, once the workers have stopped and before their contexts go: waits for everything
+    // submitted, so that the callbacks it brings run now, and drops those that still wait. Their
+    // captures (connections, bridges) own timers on the worker contexts; released later, on the
+    // store's writer thread, they would outlive those contexts.
+    void drain() noexcept;
+
     // All scopes numbered up to this one are durable.
     std::uint64_t durable() const noexcept { return durable_.value.load(std::memory_order_acquire); }
     // All scopes numbered up to this one are submitted to the store (or durable).
