@@ -46,6 +46,10 @@ Session::~Session() {
     if (client_) client_->close();
     boost::system::error_code ignored;
     signals_.cancel(ignored);
+    // The client keeps itself alive until the handlers of its aborted operations have run
+    // (a failed connect leaves its timer's): let them run before the io_context can go.
+    io_.restart();
+    io_.poll();
 }
 
 void Session::connect() {
