@@ -310,12 +310,23 @@ def test_state_notifications_local_and_remote(broker_factory):
     local = broker_factory(bridge_section(remote, "s/# out 1", rid=rid))
     topic = f"$SYS/broker/connection/{rid}/state"
     wait_connected(local)
-    near = connected(local)
-    near.subscribe((topic, 1))
-    near.expect_publish(topic, b"1", retain=True)
-    far = connected(remote)
-    far.subscribe((topic, 1))
-    far.expect_publish(topic, b"1", retain=True)
+
+    def retained_state(broker) -> RawClient:
+        """A subscriber to the state topic once it reads 1 there, retained."""
+        c = connected(broker)
+        c.subscribe((topic, 1))
+        # The state is published just after the "connected" log line: the local broker may still
+        # hold the 0 it published when the bridge started, and the 1 comes live (retain 0) when it
+        # follows this subscription; a second subscriber then sees it retained.
+        while c.expect_publish(topic).payload != b"1":
+            pass
+        later = connected(broker)
+        later.subscribe((topic, 1))
+        later.expect_publish(topic, b"1", retain=True)
+        return c
+
+    retained_state(local)
+    far = retained_state(remote)
     local.proc.send_signal(signal.SIGKILL)  # no DISCONNECT: the remote publishes the will
     local.proc.wait()
     far.expect_publish(topic, b"0", timeout=10)
