@@ -12,20 +12,11 @@
 #include <string_view>
 
 #include "broker/config.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
 
 using namespace tapmq::broker;
-
-[[noreturn]] void check_failed(const char* expr, int line) {
-    std::fprintf(stderr, "fuzz_config.cpp:%d: CHECK failed: %s\n", line, expr);
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 constexpr std::string_view kName = "fuzz.conf";
 

@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/encoder.hpp"
 #include "mqtt/protocol_error.hpp"
@@ -31,17 +32,6 @@
 namespace {
 
 using namespace tapmq::mqtt;
-
-[[noreturn]] void check_failed(const char* expr, int line, std::string_view detail = {}) {
-    std::fprintf(stderr, "fuzz_decoder.cpp:%d: CHECK failed: %s %.*s\n", line, expr,
-                 static_cast<int>(detail.size()), detail.data());
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 constexpr std::size_t kMaxTopicStrings = 32;
 
@@ -65,7 +55,7 @@ Packet decode_exact(std::string_view bytes, ProtocolVersion v) {
         CHECK(h->packet_size() == bytes.size());
         return decode_packet(*h, bytes.substr(h->header_size), v);
     } catch (const ProtocolError& e) {
-        check_failed("decoder rejects what the encoder wrote:", __LINE__, e.what());
+        ::tapmq::fuzz::check_failed(__FILE__, __LINE__, "decoder rejects what the encoder wrote:", e.what());
     }
 }
 

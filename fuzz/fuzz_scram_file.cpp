@@ -13,20 +13,11 @@
 #include <string_view>
 
 #include "auth/scram_file.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
 
 using namespace tapmq::auth;
-
-[[noreturn]] void check_failed(const char* expr, int line) {
-    std::fprintf(stderr, "fuzz_scram_file.cpp:%d: CHECK failed: %s\n", line, expr);
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 constexpr std::string_view kName = "fuzz.scram";
 

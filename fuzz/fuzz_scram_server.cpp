@@ -14,20 +14,11 @@
 #include <string_view>
 
 #include "auth/scram.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
 
 using namespace tapmq::auth;
-
-[[noreturn]] void check_failed(const char* expr, int line) {
-    std::fprintf(stderr, "fuzz_scram_server.cpp:%d: CHECK failed: %s\n", line, expr);
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 const ScramCredentials& known_credentials() {
     static const ScramCredentials c = [] {

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "persist/codec.hpp"
 #include "persist/crc32c.hpp"
 
@@ -21,16 +22,6 @@ namespace {
 
 using namespace tapmq::persist;
 using namespace tapmq::persist::detail;
-
-[[noreturn]] void check_failed(const char* expr, int line) {
-    std::fprintf(stderr, "fuzz_store_values.cpp:%d: CHECK failed: %s\n", line, expr);
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 void decode(std::uint8_t selector, std::string_view v) {
     switch (selector % 8) {

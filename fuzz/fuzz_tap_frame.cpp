@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "tap/frame.hpp"
 #include "tap/password_hash.hpp"
 #include "tap/path.hpp"
@@ -21,16 +22,6 @@
 namespace {
 
 using namespace tapmq::tap;
-
-[[noreturn]] void check_failed(const char* expr, int line) {
-    std::fprintf(stderr, "fuzz_tap_frame.cpp:%d: CHECK failed: %s\n", line, expr);
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 void check_request(const TapRequest& req) {
     CHECK(decode_request(encode_request(req)) == req);

@@ -12,22 +12,13 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "tap/multi_command.hpp"
 #include "tap/protocol_error.hpp"
 
 namespace {
 
 using namespace tapmq::tap;
-
-[[noreturn]] void check_failed(const char* expr, int line) {
-    std::fprintf(stderr, "fuzz_tap_multi.cpp:%d: CHECK failed: %s\n", line, expr);
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 }  // namespace
 

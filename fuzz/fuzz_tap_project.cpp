@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "tap/project.hpp"
 #include "tap/protocol_error.hpp"
 #include "tap/value.hpp"
@@ -21,16 +22,6 @@
 namespace {
 
 using namespace tapmq::tap;
-
-[[noreturn]] void check_failed(const char* expr, int line) {
-    std::fprintf(stderr, "fuzz_tap_project.cpp:%d: CHECK failed: %s\n", line, expr);
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 void check_project(const Project& p) {
     const std::string json = p.to_json();

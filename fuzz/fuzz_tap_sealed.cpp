@@ -24,21 +24,12 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "tap/seal.hpp"
 
 namespace {
 
 using namespace tapmq::tap;
-
-[[noreturn]] void check_failed(const char* expr, int line) {
-    std::fprintf(stderr, "fuzz_tap_sealed.cpp:%d: CHECK failed: %s\n", line, expr);
-    std::abort();
-}
-
-#define CHECK(cond)                                 \
-    do {                                            \
-        if (!(cond)) check_failed(#cond, __LINE__); \
-    } while (0)
 
 constexpr std::string_view kTopic = "IOTIZE_DEV/IoTzPr004100000000_DEV/cmd";
 
